@@ -154,7 +154,7 @@ void __pmt_load(const void *addr, uint64_t size, struct __pmt_site *site);
     X(pmem_msync, PMT_HOOK_POST, 2)                                            \
     X(pmem_deep_persist, PMT_HOOK_POST, 2)                                     \
     X(pmem_deep_flush, PMT_HOOK_POST, 2)                                       \
-    X(pmem_deep_drain, PMT_HOOK_POST, 0)                                       \
+    X(pmem_deep_drain, PMT_HOOK_POST, 2)                                       \
     X(pmem_memcpy_persist, PMT_HOOK_POST, 3)                                   \
     X(pmem_memcpy_nodrain, PMT_HOOK_POST, 3)                                   \
     X(pmem_memmove_persist, PMT_HOOK_POST, 3)                                  \
