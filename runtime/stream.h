@@ -1,0 +1,163 @@
+/*
+ * stream.h - per-thread record streams: each thread writes its records
+ * into its own open block, in program order, with no lock.
+ *
+ * Contract:
+ *  - Every entry point brackets its work with pmt_stream_enter() and
+ *    pmt_stream_leave(). enter returns NULL when recording is off or when
+ *    the thread is already inside the runtime (a signal handler that
+ *    interrupted it): that event is dropped, never written into a record
+ *    that is half done.
+ *  - A record is written by: resolving its site id first (that may write
+ *    SITE/STRING records), then pmt_stream_reserve(len), then taking its
+ *    sequence number with pmt_seq_next(), filling it in, and
+ *    pmt_stream_commit(len). Commit publishes the block's new `used` length
+ *    with one aligned 32-bit store: a record is in the trace, whatever kills
+ *    the process next, exactly when its `used` store is done.
+ *  - The first record of a thread is THREAD (its OS tid); a thread number
+ *    is handed out then, in order of first record.
+ *  - A block is sealed (crc, then PMT_BLOCK_SEALED) when it is full, when
+ *    the thread exits (a pthread key destructor), and at process exit
+ *    (pmt_stream_seal_all, over the registry of live threads).
+ *  - Sequence numbers come from one process-wide counter (pmt_seq_next).
+ */
+#ifndef PMT_STREAM_H
+#define PMT_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pmtrace_format.h"
+#include "rt.h"
+
+struct pmt_thread {
+    struct pmt_block_header *block; /* open block, NULL: none */
+    uint32_t used;                  /* bytes of records in it */
+    uint32_t busy;                  /* inside the runtime (enter..leave) */
+    uint32_t pending;    /* flushes and NT stores not yet followed by a fence */
+    uint32_t number;     /* runtime thread number, 0: none yet */
+    uint32_t next_index; /* index of the thread's next block */
+    uint32_t dtor_rounds; /* times the thread-exit destructor ran */
+    bool registered;      /* in the registry of live threads */
+    bool finished;        /* past its last destructor: record nothing more */
+    bool quiet;           /* seen outside the runtime at process exit */
+    size_t cat_len;       /* strcat/strncat: strlen(dst) before the call, or
+                             SIZE_MAX */
+    struct pmt_thread *reg_prev, *reg_next;
+};
+
+/* The calling thread's state, initial-exec TLS: the runtime is linked into
+ * executables only, so this is one %fs-relative access. */
+extern _Thread_local struct pmt_thread pmt_self;
+
+/* Set up the thread-exit destructor and what the exit handler needs. */
+int pmt_stream_setup(void);
+
+static inline struct pmt_thread *pmt_stream_enter(void)
+{
+    if (!pmt_rt_recording())
+        return NULL;
+    struct pmt_thread *t = &pmt_self;
+    if (__atomic_load_n(&t->busy, __ATOMIC_RELAXED))
+        return NULL;
+    __atomic_store_n(&t->busy, 1, __ATOMIC_RELAXED);
+    /* Only the compiler must not move the test below above the busy store:
+     * the exit handler supplies the matching full barrier on every thread
+     * at once with membarrier() (an asymmetric Dekker handshake), so this
+     * path pays no fence instruction. */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (!pmt_rt_recording()) {
+        __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    return t;
+}
+
+static inline void pmt_stream_leave(struct pmt_thread *t)
+{
+    /* Release: whoever sees busy == 0 sees the records written. */
+    __atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Sequence numbers. One atomic counter for the whole process; a relaxed
+ * fetch_add is enough. All increments are read-modify-writes of a single
+ * atomic object, so they have one modification order, and that order is
+ * consistent with happens-before (write-write coherence): if event A
+ * happens before event B - same thread in program order, or A precedes a
+ * release (an unlock, an atomic store) that B's thread acquired before B -
+ * then A's increment precedes B's in the counter's modification order and
+ * A gets the smaller number. Merging streams by seq therefore replays
+ * every thread in program order and every synchronisation in its order.
+ */
+struct pmt_seq_counter {
+    /* Every thread increments it with a locked add: alone on its cache line
+     * (a struct's size is a multiple of its alignment), it does not bounce
+     * the lines that are only read (hull, region table). */
+    _Alignas(64) uint64_t last;
+};
+extern struct pmt_seq_counter pmt_seq_counter;
+
+static inline uint64_t pmt_seq_next(void)
+{
+    return __atomic_add_fetch(&pmt_seq_counter.last, 1, __ATOMIC_RELAXED);
+}
+
+/* The first 8 bytes of a record (struct pmt_rec without seq) as one store:
+ * kind, flags, len, site, little-endian. */
+static inline uint64_t pmt_rec_head(unsigned kind, unsigned flags, uint32_t len,
+                                    uint32_t site)
+{
+    return (uint64_t)kind | (uint64_t)flags << 8 | (uint64_t)len << 16 |
+           (uint64_t)site << 32;
+}
+
+/* Bytes left in the open block, 0 when none is open. */
+static inline uint32_t pmt_stream_room(const struct pmt_thread *t)
+{
+    return t->block != NULL ? PMT_BLOCK_PAYLOAD - t->used : 0;
+}
+
+/* Seal the open block (if any) and open the thread's next one; false when
+ * the trace cannot take more records. */
+bool pmt_stream_next_block(struct pmt_thread *t);
+
+/* Where a record of len bytes (<= PMT_BLOCK_PAYLOAD - 24) goes, or NULL. */
+static inline void *pmt_stream_reserve(struct pmt_thread *t, uint32_t len)
+{
+    if (__builtin_expect(pmt_stream_room(t) < len, 0) &&
+        !pmt_stream_next_block(t))
+        return NULL;
+    return (char *)(t->block + 1) + t->used;
+}
+
+static inline void pmt_stream_commit(struct pmt_thread *t, uint32_t len)
+{
+    t->used += len;
+    __atomic_store_n(&t->block->used, t->used, __ATOMIC_RELEASE);
+}
+
+/*
+ * Process exit, in three steps once recording is off:
+ *  - pmt_stream_stop() waits until every live thread is outside the
+ *    runtime (and marks those it could see so);
+ *  - pmt_stream_enter_last() enters the calling thread although recording
+ *    is off, so the exit handler can write the trace's last record;
+ *  - pmt_stream_seal_all() seals the open block of the calling thread and
+ *    of every thread pmt_stream_stop() saw quiet.
+ */
+void pmt_stream_stop(void);
+
+static inline struct pmt_thread *pmt_stream_enter_last(void)
+{
+    struct pmt_thread *t = &pmt_self;
+    if (__atomic_load_n(&t->busy, __ATOMIC_RELAXED))
+        return NULL;
+    __atomic_store_n(&t->busy, 1, __ATOMIC_RELAXED);
+    return t;
+}
+
+void pmt_stream_seal_all(void);
+
+#endif /* PMT_STREAM_H */
