@@ -1,0 +1,57 @@
+/*
+ * fingerprint.c - hashing what identifies a finding (see fingerprint.h).
+ */
+#include "fingerprint.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pmtrace_crc32c.h"
+
+void pmc_fingerprint_normalize(const char *text, char *buf, size_t size)
+{
+    size_t n = 0;
+    bool blank = false;
+    if (size == 0)
+        return;
+    for (const char *s = text; *s != '\0' && n + 1 < size; s++) {
+        if (isspace((unsigned char)*s)) {
+            blank = n > 0;
+            continue;
+        }
+        if (blank) {
+            if (n + 2 >= size)
+                break;
+            buf[n++] = ' ';
+        }
+        blank = false;
+        buf[n++] = *s;
+    }
+    buf[n] = '\0';
+}
+
+/* Each part is hashed with its terminating NUL, so ("ab", "c") and
+ * ("a", "bc") differ. */
+static uint32_t crc_part(uint32_t crc, const char *part)
+{
+    return pmt_crc32c(crc, part, strlen(part) + 1);
+}
+
+void pmc_fingerprint(const char *rule, const char *file, const char *function,
+                     const char *line_text, uint32_t line,
+                     char out[PMC_FINGERPRINT_SIZE])
+{
+    char text[4096];
+    if (line_text != NULL)
+        pmc_fingerprint_normalize(line_text, text, sizeof(text));
+    else
+        snprintf(text, sizeof(text), "\001line %" PRIu32, line);
+    uint32_t crc = crc_part(0, rule);
+    crc = crc_part(crc, file != NULL ? file : "");
+    crc = crc_part(crc, function != NULL ? function : "");
+    crc = crc_part(crc, text);
+    snprintf(out, PMC_FINGERPRINT_SIZE, "%08" PRIx32, crc);
+}
