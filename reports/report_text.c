@@ -1,0 +1,135 @@
+/*
+ * report_text.c - the text report: compiler-style diagnostics, so editors
+ * and CI annotate them like a compiler's.
+ *
+ *   list.c:61:16: error: store to pmem is never made persistent
+ * [unpersisted-store] node->next = root->head;
+ *                  ^
+ *   list.c:98:5: note: program exit
+ *   list.c:61:16: note: happened 20 times
+ *   list.c:61:16: note: fix: add pmem_persist(...) after list.c:61
+ *   ...
+ *   3 errors, 1 warning in 2 traces
+ *
+ * Paths are printed as recorded: relative paths stay relative.
+ */
+#include "report_internal.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "source.h"
+
+#define LOCATION_SIZE 4096
+
+struct text {
+    struct pmc_source_cache *sources;
+};
+
+/* The source line, from the file when it is readable, else as stored. */
+static void print_source(struct report *r, struct text *t,
+                         const struct report_finding *f)
+{
+    const char *line = pmc_source_line(t->sources, f->site.file, f->site.dir,
+                                       (uint32_t)f->site.line);
+    if (line == NULL)
+        line = f->line_text;
+    if (line == NULL || f->site.line == 0)
+        return;
+    fprintf(r->out, "%s\n", line);
+    if (f->site.col <= 0 || (size_t)f->site.col > strlen(line) + 1)
+        return;
+    /* Tabs stay tabs so the caret lines up however wide they show. */
+    for (int64_t i = 0; i < f->site.col - 1; i++)
+        fputc(line[i] == '\t' ? '\t' : ' ', r->out);
+    fputs("^\n", r->out);
+}
+
+static int print_note(struct report *r, const struct report_note *n, void *ctx)
+{
+    (void)ctx;
+    char loc[LOCATION_SIZE];
+    report_location(&n->site, loc, sizeof(loc));
+    if (loc[0] != '\0')
+        fprintf(r->out, "%s: note: %s\n", loc, n->message);
+    else
+        fprintf(r->out, "note: %s\n", n->message);
+    return 0;
+}
+
+static int print_finding(struct report *r, const struct report_finding *f,
+                         void *ctx)
+{
+    char loc[LOCATION_SIZE];
+    report_location(&f->site, loc, sizeof(loc));
+    if (loc[0] == '\0') /* no source site: the trace is the place */
+        snprintf(loc, sizeof(loc), "%s", f->trace_path);
+    fprintf(r->out, "%s: %s: %s [%s]\n", loc, f->severity, f->message, f->rule);
+    print_source(r, ctx, f);
+    if (report_each_note(r, f->id, print_note, NULL) < 0)
+        return -1;
+    if (f->count > 1)
+        fprintf(r->out, "%s: note: happened %" PRId64 " times\n", loc,
+                f->count);
+    fprintf(r->out, "%s: note: fix: %s\n", loc, f->hint);
+    return 0;
+}
+
+/* What the user should know about a trace that did not end cleanly. */
+static int print_trace_note(struct report *r, const struct report_trace *t,
+                            void *ctx)
+{
+    (void)ctx;
+    if (t->damage != NULL)
+        fprintf(r->out,
+                "%s: note: the trace is damaged; findings cover the events "
+                "before the damage (%s)\n",
+                t->path, t->damage);
+    if (strcmp(t->end_kind, "signal") == 0)
+        fprintf(r->out,
+                "%s: note: the program was killed by signal %" PRId64
+                "; the end of the trace was not a durability point\n",
+                t->path, t->end_code);
+    else if (strcmp(t->end_kind, "unknown") == 0)
+        fprintf(r->out,
+                "%s: note: the program did not exit normally; the end of "
+                "the trace was not a durability point\n",
+                t->path);
+    return 0;
+}
+
+static const char *plural(int64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static void print_summary(struct report *r, const struct report_counts *c)
+{
+    fprintf(r->out, "%" PRId64 " %s, %" PRId64 " %s in %" PRId64 " %s",
+            c->errors, plural(c->errors, "error", "errors"), c->warnings,
+            plural(c->warnings, "warning", "warnings"), c->traces,
+            plural(c->traces, "trace", "traces"));
+    if (c->baselined > 0)
+        fprintf(r->out, " (%" PRId64 " baselined %s not shown)", c->baselined,
+                plural(c->baselined, "finding", "findings"));
+    fputc('\n', r->out);
+}
+
+int report_text(struct report *r)
+{
+    struct report_counts counts;
+    struct text t = {.sources = pmc_source_cache_new()};
+    if (t.sources == NULL)
+        return pmc_error_set(r->err, "making the text report: out of "
+                                     "memory");
+    struct report_query all_new = {.order = REPORT_BY_TRACE};
+    int rc = report_each_finding(r, &all_new, print_finding, &t);
+    if (rc == 0)
+        rc = report_each_trace(r, print_trace_note, NULL);
+    if (rc == 0)
+        rc = report_read_counts(r, &counts);
+    if (rc == 0)
+        print_summary(r, &counts);
+    pmc_source_cache_free(t.sources);
+    return rc;
+}
