@@ -48,6 +48,10 @@ static int report_not_persisted(struct pmc_model *m, const struct pmc_event *ev,
                                 const struct pmc_live_store *first,
                                 struct pmc_error *err)
 {
+    int repeat =
+        model_repeat(m, PMC_RULE_ASSERT_PERSISTED, ev->site, ev->seq, err);
+    if (repeat != 0)
+        return repeat < 0 ? -1 : 0;
     char where[128];
     model_where(m, ev->addr, where, sizeof(where));
     struct pmc_finding f;
@@ -202,6 +206,10 @@ static int report_unordered(struct pmc_model *m, const struct pmc_event *ev,
                             const struct order_violation *v,
                             struct pmc_error *err)
 {
+    int repeat =
+        model_repeat(m, PMC_RULE_ASSERT_ORDERED, ev->site, ev->seq, err);
+    if (repeat != 0)
+        return repeat < 0 ? -1 : 0;
     char where_a[128], where_b[128];
     model_where(m, ev->addr, where_a, sizeof(where_a));
     model_where(m, ev->addr2, where_b, sizeof(where_b));

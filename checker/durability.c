@@ -95,6 +95,9 @@ static int report_store(struct pmc_model *m, const struct offense *o, size_t n,
                         enum durability_kind kind, uint32_t site,
                         struct pmc_error *err)
 {
+    int repeat = model_repeat(m, offense_rule(o), o->site, o->seq, err);
+    if (repeat != 0)
+        return repeat < 0 ? -1 : 0;
     uint64_t end = o->addr + o->len;
     for (size_t i = 1; i < n; i++) {
         if (o[i].addr + o[i].len > end)
@@ -137,6 +140,8 @@ static int report_offenses(struct pmc_model *m, enum durability_kind kind,
                            uint32_t site, struct pmc_error *err)
 {
     struct offense_list *l = &m->offenses;
+    if (l->count == 0)
+        return 0;
     qsort(l->items, l->count, sizeof(l->items[0]), compare_offenses);
     for (size_t i = 0; i < l->count;) {
         size_t n = 1;

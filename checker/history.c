@@ -1,10 +1,10 @@
 /*
  * history.c - the persisted-store history of history.h.
  *
- * A line's segments are rewritten by expanding them to 64 per-byte entries,
- * writing the new store and compressing again: a line is small, so this is
- * simpler than splicing ranges and costs a few dozen steps per persisted
- * store, only when history is on.
+ * A line's segments are sorted, disjoint byte ranges. Recording a store
+ * splices its range in: segments before it are kept, one it cuts keeps
+ * its outer parts, segments it covers go, and equal neighbours merge. A
+ * line rarely has more than a few segments, so this is a short copy.
  */
 #include "history.h"
 
@@ -43,56 +43,34 @@ void history_destroy(struct history *h)
     linetab_destroy(&h->lines);
 }
 
-static void expand(const struct history_line *hl,
-                   struct store_time bytes[LINE_SIZE])
-{
-    memset(bytes, 0, LINE_SIZE * sizeof(bytes[0]));
-    for (uint32_t i = 0; i < hl->nsegs; i++) {
-        const struct history_seg *s = &hl->segs[i];
-        for (unsigned b = s->offset; b < (unsigned)s->offset + s->len; b++)
-            bytes[b] =
-                (struct store_time){s->seq, s->persist_seq, s->site, true};
-    }
-}
-
-static bool same_store(const struct store_time *a, const struct store_time *b)
+static bool same_store(const struct history_seg *a, const struct history_seg *b)
 {
     return a->seq == b->seq && a->persist_seq == b->persist_seq &&
            a->site == b->site;
 }
 
-/* Compress bytes into hl->segs, which has room for LINE_SIZE segments:
- * the worst case of a different store in every byte. */
-static void compress(struct history_line *hl,
-                     const struct store_time bytes[LINE_SIZE])
+/* Append seg to out[*n], merging it into the previous one when it is the
+ * same store and they touch. */
+static void append_seg(struct history_seg *out, uint32_t *n,
+                       struct history_seg seg)
 {
-    hl->nsegs = 0;
-    for (unsigned b = 0; b < LINE_SIZE;) {
-        if (!bytes[b].exists) {
-            b++;
-            continue;
+    if (seg.len == 0)
+        return;
+    if (*n > 0) {
+        struct history_seg *last = &out[*n - 1];
+        if (same_store(last, &seg) && last->offset + last->len == seg.offset) {
+            last->len = (uint8_t)(last->len + seg.len);
+            return;
         }
-        unsigned e = b + 1;
-        while (e < LINE_SIZE && bytes[e].exists &&
-               same_store(&bytes[e], &bytes[b]))
-            e++;
-        hl->segs[hl->nsegs++] =
-            (struct history_seg){bytes[b].seq, bytes[b].persist_seq,
-                                 bytes[b].site, (uint8_t)b, (uint8_t)(e - b)};
-        b = e;
     }
+    out[(*n)++] = seg;
 }
 
-static int reserve_segs(struct history_line *hl)
+static struct history_seg cut(struct history_seg s, unsigned from, unsigned to)
 {
-    if (hl->cap >= LINE_SIZE)
-        return 0;
-    struct history_seg *p = realloc(hl->segs, LINE_SIZE * sizeof(*p));
-    if (p == NULL)
-        return -1;
-    hl->segs = p;
-    hl->cap = LINE_SIZE;
-    return 0;
+    s.offset = (uint8_t)from;
+    s.len = (uint8_t)(to - from);
+    return s;
 }
 
 int history_record(struct history *h, uint64_t line, unsigned offset,
@@ -101,13 +79,47 @@ int history_record(struct history *h, uint64_t line, unsigned offset,
 {
     bool created;
     struct history_line *hl = linetab_insert(&h->lines, line, &created);
-    if (hl == NULL || reserve_segs(hl) != 0)
+    if (hl == NULL)
         return -1;
-    struct store_time bytes[LINE_SIZE];
-    expand(hl, bytes);
-    for (unsigned b = offset; b < offset + len && b < LINE_SIZE; b++)
-        bytes[b] = (struct store_time){seq, persist_seq, site, true};
-    compress(hl, bytes);
+    /* At most one segment is cut in two: nsegs + 2 bounds the result. */
+    if (hl->nsegs + 2 > hl->cap) {
+        uint32_t cap = hl->cap ? hl->cap * 2 : 4;
+        struct history_seg *p = realloc(hl->segs, cap * sizeof(*p));
+        if (p == NULL)
+            return -1;
+        hl->segs = p;
+        hl->cap = cap;
+    }
+    struct history_seg out[LINE_SIZE + 2];
+    uint32_t n = 0;
+    unsigned end = offset + len;
+    struct history_seg added = {seq, persist_seq, site, (uint8_t)offset,
+                                (uint8_t)len};
+    bool placed = false;
+    for (uint32_t i = 0; i < hl->nsegs; i++) {
+        struct history_seg s = hl->segs[i];
+        unsigned s_end = (unsigned)s.offset + s.len;
+        if (s_end <= offset) {
+            append_seg(out, &n, s);
+            continue;
+        }
+        if (!placed && s.offset >= end) {
+            append_seg(out, &n, added);
+            placed = true;
+        }
+        if (s.offset < offset)
+            append_seg(out, &n, cut(s, s.offset, offset));
+        if (!placed && s.offset < end) {
+            append_seg(out, &n, added);
+            placed = true;
+        }
+        if (s_end > end)
+            append_seg(out, &n, cut(s, s.offset > end ? s.offset : end, s_end));
+    }
+    if (!placed)
+        append_seg(out, &n, added);
+    memcpy(hl->segs, out, n * sizeof(out[0]));
+    hl->nsegs = n;
     return 0;
 }
 
@@ -117,11 +129,13 @@ void history_fill(const struct history *h, uint64_t line,
     const struct history_line *hl = linetab_find(&h->lines, line);
     if (hl == NULL)
         return;
-    struct store_time known[LINE_SIZE];
-    expand(hl, known);
-    for (unsigned b = 0; b < LINE_SIZE; b++) {
-        if (!bytes[b].exists)
-            bytes[b] = known[b];
+    for (uint32_t i = 0; i < hl->nsegs; i++) {
+        const struct history_seg *s = &hl->segs[i];
+        for (unsigned b = s->offset; b < (unsigned)s->offset + s->len; b++) {
+            if (!bytes[b].exists)
+                bytes[b] =
+                    (struct store_time){s->seq, s->persist_seq, s->site, true};
+        }
     }
 }
 

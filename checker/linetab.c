@@ -172,7 +172,8 @@ static int keys_by_scan(const struct linetab *t, uint64_t first, uint64_t end,
         if (line_list_push(out, key) != 0)
             return -1;
     }
-    qsort(out->addrs, out->count, sizeof(out->addrs[0]), compare_addr);
+    if (out->count > 1)
+        qsort(out->addrs, out->count, sizeof(out->addrs[0]), compare_addr);
     return 0;
 }
 

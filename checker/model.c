@@ -31,6 +31,7 @@ int pmc_model_new(const struct pmc_model_options *opts,
     linetab_init(&m->lines, sizeof(struct model_line));
     region_table_init(&m->regions);
     history_init(&m->history);
+    linetab_init(&m->reported, sizeof(uint64_t));
     for (size_t i = 0; i < FLUSH_MEMO_SLOTS; i++)
         m->flush_memo[i].line = LINETAB_EMPTY;
     *model = m;
@@ -49,6 +50,7 @@ void pmc_model_free(struct pmc_model *m)
     linetab_destroy(&m->lines);
     region_table_destroy(&m->regions);
     history_destroy(&m->history);
+    linetab_destroy(&m->reported);
     for (size_t i = 0; i < m->nthreads; i++)
         line_list_destroy(&m->threads[i].pending);
     free(m->threads);
@@ -84,12 +86,32 @@ struct thread_state *model_thread(struct pmc_model *m, uint32_t thread,
     return &m->threads[thread];
 }
 
+/* A linetab key for (rule, site): shifted as a line address is, so the
+ * table's hash spreads it, and never the empty key. */
+static uint64_t repeat_key(enum pmc_rule rule, uint32_t site)
+{
+    return (((uint64_t)rule << 32) | site) << 6;
+}
+
 int model_report(struct pmc_model *m, const struct pmc_finding *f,
                  struct pmc_error *err)
 {
-    if (pmc_findings_add(m->out, f) != 0)
+    bool created;
+    if (pmc_findings_add(m->out, f) != 0 ||
+        linetab_insert(&m->reported, repeat_key(f->rule, f->site), &created) ==
+            NULL)
         return model_oom(err);
     return 0;
+}
+
+int model_repeat(struct pmc_model *m, enum pmc_rule rule, uint32_t site,
+                 uint64_t seq, struct pmc_error *err)
+{
+    if (linetab_find(&m->reported, repeat_key(rule, site)) == NULL)
+        return 0;
+    struct pmc_finding f;
+    pmc_finding_init(&f, rule, site, seq);
+    return model_report(m, &f, err) != 0 ? -1 : 1;
 }
 
 void model_finding_range(const struct pmc_model *m, struct pmc_finding *f,

@@ -83,7 +83,11 @@ struct pmc_model {
     struct pmc_findings *out;
     struct linetab lines; /* of struct model_line */
     struct region_table regions;
-    struct history history;       /* used when opts.history */
+    struct history history; /* used when opts.history */
+    /* (rule, site) pairs reported so far (keys of repeat_key()): a repeat
+     * only counts, without building its message, which costs more than the
+     * transitions that found it. */
+    struct linetab reported;
     struct thread_state *threads; /* indexed by thread number */
     size_t nthreads;
     struct line_list scratch_lines;
@@ -103,6 +107,11 @@ struct thread_state *model_thread(struct pmc_model *m, uint32_t thread,
                                   struct pmc_error *err);
 int model_report(struct pmc_model *m, const struct pmc_finding *f,
                  struct pmc_error *err);
+/* When (rule, site) was reported before, count one more occurrence and
+ * return 1; 0 when it is new (build it and model_report it); -1 when out
+ * of memory. */
+int model_repeat(struct pmc_model *m, enum pmc_rule rule, uint32_t site,
+                 uint64_t seq, struct pmc_error *err);
 /* Set f's region-relative range. */
 void model_finding_range(const struct pmc_model *m, struct pmc_finding *f,
                          uint64_t addr, uint64_t len);

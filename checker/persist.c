@@ -209,6 +209,10 @@ static int report_flush_non_pmem(struct pmc_model *m,
                                  const struct pmc_event *ev,
                                  struct pmc_error *err)
 {
+    int repeat =
+        model_repeat(m, PMC_RULE_FLUSH_NON_PMEM, ev->site, ev->seq, err);
+    if (repeat != 0)
+        return repeat < 0 ? -1 : 0;
     struct pmc_finding f;
     pmc_finding_init(&f, PMC_RULE_FLUSH_NON_PMEM, ev->site, ev->seq);
     model_finding_range(m, &f, ev->addr, ev->len);
@@ -224,6 +228,10 @@ static int report_redundant_flush(struct pmc_model *m,
                                   const struct flush_memo *previous,
                                   struct pmc_error *err)
 {
+    int repeat =
+        model_repeat(m, PMC_RULE_REDUNDANT_FLUSH, ev->site, ev->seq, err);
+    if (repeat != 0)
+        return repeat < 0 ? -1 : 0;
     struct pmc_finding f;
     pmc_finding_init(&f, PMC_RULE_REDUNDANT_FLUSH, ev->site, ev->seq);
     model_finding_range(m, &f, ev->addr, ev->len);
@@ -347,6 +355,10 @@ static int report_redundant_fence(struct pmc_model *m,
                                   const struct thread_state *ts,
                                   struct pmc_error *err)
 {
+    int repeat =
+        model_repeat(m, PMC_RULE_REDUNDANT_FENCE, ev->site, ev->seq, err);
+    if (repeat != 0)
+        return repeat < 0 ? -1 : 0;
     struct pmc_finding f;
     pmc_finding_init(&f, PMC_RULE_REDUNDANT_FENCE, ev->site, ev->seq);
     snprintf(f.message, sizeof(f.message),

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "finding.h"
+#include "history.h"
 #include "model.h"
 #include "rules.h"
 
@@ -975,6 +976,51 @@ static void test_assert_ordered_under_eadr(void **state)
     assert_int_equal(only(f, PMC_RULE_ASSERT_ORDERED)->site, 41);
 }
 
+/* The history against a byte-per-byte reference, on random stores. */
+static void test_history_matches_reference(void **state)
+{
+    (void)state;
+    struct history h;
+    history_init(&h);
+    struct store_time want[2][LINE_SIZE];
+    memset(want, 0, sizeof(want));
+    uint64_t rng = 12345;
+    for (uint64_t seq = 1; seq <= 5000; seq++) {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        unsigned line = (unsigned)(rng % 2);
+        unsigned offset = (unsigned)((rng >> 8) % LINE_SIZE);
+        /* Mostly short stores, so lines fragment; now and then a whole
+         * line. */
+        unsigned len = (rng >> 16) % 8 == 0 ? LINE_SIZE - offset
+                                            : 1 + (unsigned)((rng >> 20) % 8);
+        if (offset + len > LINE_SIZE)
+            len = LINE_SIZE - offset;
+        uint32_t site = (uint32_t)(seq % 3); /* equal neighbours merge */
+        uint64_t persist = seq + (rng >> 40) % 5;
+        assert_int_equal(history_record(&h, POOL + line * 64, offset, len,
+                                        seq / 4, persist / 4, site),
+                         0);
+        for (unsigned b = offset; b < offset + len; b++)
+            want[line][b] =
+                (struct store_time){seq / 4, persist / 4, site, true};
+        struct store_time got[LINE_SIZE];
+        memset(got, 0, sizeof(got));
+        history_fill(&h, POOL + line * 64, got);
+        for (unsigned b = 0; b < LINE_SIZE; b++) {
+            assert_int_equal(got[b].exists, want[line][b].exists);
+            assert_int_equal(got[b].seq, want[line][b].seq);
+            assert_int_equal(got[b].persist_seq, want[line][b].persist_seq);
+            assert_int_equal(got[b].site, want[line][b].site);
+        }
+    }
+    assert_int_equal(history_line_count(&h), 2);
+    assert_int_equal(history_forget(&h, POOL + 64, 1), 0);
+    assert_int_equal(history_line_count(&h), 1);
+    history_destroy(&h);
+}
+
 /* ---- merging, memory ------------------------------------------------ */
 
 static void test_repeated_findings_merge(void **state)
@@ -1121,6 +1167,7 @@ int main(void)
         T(test_assert_ordered_different_lines),
         T(test_assert_ordered_holds_across_lines),
         T(test_assert_ordered_under_eadr),
+        T(test_history_matches_reference),
         T(test_repeated_findings_merge),
         T(test_live_tables_empty_after_persisting),
         T(test_regions_are_listed),
