@@ -190,7 +190,7 @@ static int forget_lines(struct pmc_model *m, uint64_t addr, uint64_t end)
     for (size_t i = 0; i < lines->count; i++) {
         struct model_line *line = linetab_find(&m->lines, lines->addrs[i]);
         m->live_stores -= line->nstores;
-        free(line->stores);
+        line_release_stores(m, line);
         linetab_remove(&m->lines, line);
     }
     return history_forget(&m->history, addr, end - addr);

@@ -79,20 +79,28 @@ void *linetab_find(const struct linetab *t, uint64_t key)
 
 void *linetab_insert(struct linetab *t, uint64_t key, bool *created)
 {
-    void *found = linetab_find(t, key);
-    if (found != NULL) {
-        *created = false;
-        return found;
-    }
     if ((t->count + 1) * 2 > t->cap) {
+        /* Grow first, so one probe finds the key or the slot for it. */
         unsigned log2 = t->cap ? t->cap_log2 + 1 : LINETAB_MIN_LOG2;
+        void *found = linetab_find(t, key);
+        if (found != NULL) {
+            *created = false;
+            return found;
+        }
         if (linetab_resize(t, log2) != 0)
             return NULL;
     }
     size_t mask = t->cap - 1;
     size_t i = home_slot(t, key);
-    while (*slot_key(t, i) != LINETAB_EMPTY)
-        i = (i + 1) & mask;
+    for (;; i = (i + 1) & mask) {
+        uint64_t *k = slot_key(t, i);
+        if (*k == key) {
+            *created = false;
+            return k;
+        }
+        if (*k == LINETAB_EMPTY)
+            break;
+    }
     uint64_t *k = slot_key(t, i);
     memset(k, 0, t->entry_size);
     *k = key;

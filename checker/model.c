@@ -48,6 +48,8 @@ void pmc_model_free(struct pmc_model *m)
             free(line->stores);
     }
     linetab_destroy(&m->lines);
+    for (size_t i = 0; i < m->spares.count; i++)
+        free(m->spares.arrays[i]);
     region_table_destroy(&m->regions);
     history_destroy(&m->history);
     linetab_destroy(&m->reported);

@@ -78,6 +78,17 @@ struct offense_list {
     size_t cap;
 };
 
+/* Store arrays of emptied lines, kept for the next new line: most lines
+ * live briefly with a store or two, and malloc/free per line was a fifth
+ * of the model's time. Bounded, so it never holds more than it saves. */
+#define SPARE_ARRAYS_MAX 1024u
+#define SPARE_ARRAY_CAP 4u
+
+struct spare_arrays {
+    struct pmc_live_store *arrays[SPARE_ARRAYS_MAX];
+    size_t count;
+};
+
 struct pmc_model {
     struct pmc_model_options opts;
     struct pmc_findings *out;
@@ -92,6 +103,7 @@ struct pmc_model {
     size_t nthreads;
     struct line_list scratch_lines;
     struct offense_list offenses;
+    struct spare_arrays spares;
     struct flush_memo flush_memo[FLUSH_MEMO_SLOTS];
     uint64_t events;
     uint64_t live_stores;
@@ -136,6 +148,8 @@ int model_fence(struct pmc_model *m, const struct pmc_event *ev,
 int persist_prefix(struct pmc_model *m, struct model_line *line, uint32_t last,
                    uint64_t persist_seq);
 uint64_t part_mask(unsigned offset, unsigned len);
+/* Release a line's store array (to the spares when it is a small one). */
+void line_release_stores(struct pmc_model *m, struct model_line *line);
 
 /* durability.c */
 enum durability_kind {

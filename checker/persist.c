@@ -34,10 +34,38 @@ int persist_prefix(struct pmc_model *m, struct model_line *line, uint32_t last,
     line->nstores -= n;
     m->live_stores -= n;
     if (line->nstores == 0) {
-        free(line->stores);
+        line_release_stores(m, line);
         linetab_remove(&m->lines, line);
     }
     return 0;
+}
+
+void line_release_stores(struct pmc_model *m, struct model_line *line)
+{
+    struct spare_arrays *sp = &m->spares;
+    if (line->cap == SPARE_ARRAY_CAP && sp->count < SPARE_ARRAYS_MAX)
+        sp->arrays[sp->count++] = line->stores;
+    else
+        free(line->stores);
+    line->stores = NULL;
+    line->cap = 0;
+}
+
+static struct pmc_live_store *grow_stores(struct pmc_model *m,
+                                          struct model_line *line)
+{
+    struct spare_arrays *sp = &m->spares;
+    if (line->cap == 0 && sp->count > 0) {
+        line->cap = SPARE_ARRAY_CAP;
+        return line->stores = sp->arrays[--sp->count];
+    }
+    uint32_t cap = line->cap ? line->cap * 2 : SPARE_ARRAY_CAP;
+    struct pmc_live_store *p =
+        realloc(line->stores, cap * sizeof(line->stores[0]));
+    if (p == NULL)
+        return NULL;
+    line->cap = cap;
+    return line->stores = p;
 }
 
 static int line_append(struct pmc_model *m, uint64_t addr,
@@ -48,17 +76,10 @@ static int line_append(struct pmc_model *m, uint64_t addr,
     struct model_line *line = linetab_insert(&m->lines, addr, &created);
     if (line == NULL)
         return -1;
-    if (line->nstores == line->cap) {
-        uint32_t cap = line->cap ? line->cap * 2 : 4;
-        struct pmc_live_store *p =
-            realloc(line->stores, cap * sizeof(line->stores[0]));
-        if (p == NULL) {
-            if (line->nstores == 0)
-                linetab_remove(&m->lines, line);
-            return -1;
-        }
-        line->stores = p;
-        line->cap = cap;
+    if (line->nstores == line->cap && grow_stores(m, line) == NULL) {
+        if (line->nstores == 0)
+            linetab_remove(&m->lines, line);
+        return -1;
     }
     line->stores[line->nstores++] = *part;
     m->live_stores++;
