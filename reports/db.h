@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "check.h"
 #include "error.h"
 #include "finding.h"
 #include "trace.h"
@@ -74,6 +75,10 @@ struct pmc_db_trace {
     uint64_t events;    /* events the check read */
     const char *damage; /* the reader's error when the trace is damaged,
                            NULL when it was read to its end */
+    /* What the results rest on, as sentences (check.h's stats notes:
+     * "the program was killed by signal 9: ..."); reports show them. */
+    const char *const *notes;
+    unsigned nnotes;
 };
 
 /* Where a trace site id points (NULL: unknown), for pmc_db_store_results. */
@@ -112,10 +117,12 @@ int pmc_db_store_results(struct pmc_db *db, int64_t run_id,
                          pmc_db_site_fn site_of, const void *site_ctx,
                          const struct pmc_findings *set, struct pmc_error *err);
 
-/* The same for an open trace: identity and sites come from t; events and
- * damage (NULL when none) from the check. */
+/* The same for an open trace just checked: identity and sites come from
+ * t; events and notes from the check's stats (NULL: none); damage is the
+ * check's error when the trace is damaged, else NULL. */
 int pmc_db_store_findings(struct pmc_db *db, int64_t run_id,
-                          struct pmc_trace *t, uint64_t events,
+                          struct pmc_trace *t,
+                          const struct pmc_check_stats *stats,
                           const char *damage, const struct pmc_findings *set,
                           struct pmc_error *err);
 

@@ -209,6 +209,33 @@ static int write_trace(struct store *s, struct pmc_error *err)
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* The check's notes on the trace replace those of an earlier check. */
+static int write_trace_notes(struct store *s, struct pmc_error *err)
+{
+    sqlite3_stmt *forget, *add;
+    if (db_prepare(s->db, "DELETE FROM trace_notes WHERE trace = ?1", &forget,
+                   err) < 0)
+        return -1;
+    if (db_prepare(s->db,
+                   "INSERT INTO trace_notes (trace, position, message) "
+                   "VALUES (?1, ?2, ?3)",
+                   &add, err) < 0) {
+        sqlite3_finalize(forget);
+        return -1;
+    }
+    sqlite3_bind_int64(forget, 1, s->trace_id);
+    int rc = db_step_done(s->db, forget, "replacing trace notes", err);
+    for (unsigned i = 0; i < s->trace->nnotes && rc == 0; i++) {
+        sqlite3_bind_int64(add, 1, s->trace_id);
+        sqlite3_bind_int64(add, 2, i + 1);
+        bind_utf8(add, 3, s->trace->notes[i]);
+        rc = db_step_done(s->db, add, "recording a trace note", err);
+    }
+    sqlite3_finalize(forget);
+    sqlite3_finalize(add);
+    return rc;
+}
+
 /* Link the run to the trace and forget the trace's earlier findings under
  * this model (notes go with them: ON DELETE CASCADE). */
 static int replace_findings(struct store *s, struct pmc_error *err)
@@ -359,8 +386,8 @@ static int write_finding(struct store *s, struct writers *w,
 static int write_all(struct store *s, struct pmc_error *err)
 {
     struct writers w;
-    if (write_trace(s, err) < 0 || replace_findings(s, err) < 0 ||
-        writers_prepare(s->db, &w, err) < 0)
+    if (write_trace(s, err) < 0 || write_trace_notes(s, err) < 0 ||
+        replace_findings(s, err) < 0 || writers_prepare(s->db, &w, err) < 0)
         return -1;
     int rc = 0;
     for (size_t i = 0; i < s->count && rc == 0; i++)
@@ -402,11 +429,18 @@ static const struct pmc_site *trace_site(const void *ctx, uint32_t id)
 }
 
 int pmc_db_store_findings(struct pmc_db *db, int64_t run_id,
-                          struct pmc_trace *t, uint64_t events,
+                          struct pmc_trace *t,
+                          const struct pmc_check_stats *stats,
                           const char *damage, const struct pmc_findings *set,
                           struct pmc_error *err)
 {
     const struct pmc_trace_info *info = pmc_trace_info(t);
+    const char *notes[PMC_CHECK_MAX_NOTES];
+    unsigned nnotes = 0;
+    for (; stats != NULL && nnotes < stats->nnotes &&
+           nnotes < PMC_CHECK_MAX_NOTES;
+         nnotes++)
+        notes[nnotes] = stats->notes[nnotes];
     struct pmc_db_trace trace = {
         .pid = info->pid,
         .start_ns = info->start_ns,
@@ -416,8 +450,10 @@ int pmc_db_store_findings(struct pmc_db *db, int64_t run_id,
         .end_kind = info->end_kind,
         .end_code = info->end_code,
         .unsealed_tail = info->unsealed_tail,
-        .events = events,
+        .events = stats != NULL ? stats->model.events : 0,
         .damage = damage,
+        .notes = notes,
+        .nnotes = nnotes,
     };
     return pmc_db_store_results(db, run_id, &trace, trace_site, t, set, err);
 }

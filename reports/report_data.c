@@ -205,6 +205,26 @@ int report_each_trace(struct report *r, report_trace_fn fn, void *ctx)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int report_each_trace_note(struct report *r, int64_t trace, report_text_fn fn,
+                           void *ctx)
+{
+    sqlite3_stmt *stmt;
+    if (db_prepare(r->db,
+                   "SELECT message FROM trace_notes WHERE trace = ?1 "
+                   "ORDER BY position",
+                   &stmt, r->err) < 0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, trace);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        if (fn(r, column_text(stmt, 0), ctx) < 0)
+            break;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        report_fail(r, "reading trace notes");
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 void report_location(const struct report_site *site, char *buf, size_t size)
 {
     if (site->file == NULL) {

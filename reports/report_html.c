@@ -183,9 +183,15 @@ static int write_rule_table(struct report *r, struct html *h)
     return rc;
 }
 
-static int trace_row(struct report *r, const struct report_trace *t, void *ctx)
+static int trace_note(struct report *r, const char *note, void *ctx)
 {
     (void)r;
+    report_xml_element(&((struct html *)ctx)->xml, "div", "note", note);
+    return 0;
+}
+
+static int trace_row(struct report *r, const struct report_trace *t, void *ctx)
+{
     struct html *h = ctx;
     report_xml_start(&h->xml, "tr");
     report_xml_element(&h->xml, "td", NULL, t->path);
@@ -197,6 +203,8 @@ static int trace_row(struct report *r, const struct report_trace *t, void *ctx)
         report_xml_text(&h->xml, "unknown");
     else
         report_xml_textf(&h->xml, "%s %" PRId64, t->end_kind, t->end_code);
+    if (report_each_trace_note(r, t->id, trace_note, h) < 0)
+        return -1;
     if (t->damage != NULL)
         report_xml_element(&h->xml, "div", "damage", t->damage);
     report_xml_end(&h->xml);

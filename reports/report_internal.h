@@ -108,6 +108,7 @@ typedef int (*report_note_fn)(struct report *r, const struct report_note *n,
                               void *ctx);
 typedef int (*report_trace_fn)(struct report *r, const struct report_trace *t,
                                void *ctx);
+typedef int (*report_text_fn)(struct report *r, const char *text, void *ctx);
 
 /* Make the temporary view report_findings, the table report_rules and
  * the SQL function pmc_uri_path on the connection (idempotent). Baselines
@@ -124,6 +125,9 @@ int report_each_finding(struct report *r, const struct report_query *q,
 int report_each_note(struct report *r, int64_t finding, report_note_fn fn,
                      void *ctx);
 int report_each_trace(struct report *r, report_trace_fn fn, void *ctx);
+/* The check's notes on a trace (what its results rest on), in order. */
+int report_each_trace_note(struct report *r, int64_t trace, report_text_fn fn,
+                           void *ctx);
 
 /* "list.c:61:16" (parts that are 0 left out); "" without a file. */
 void report_location(const struct report_site *site, char *buf, size_t size);

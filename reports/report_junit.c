@@ -104,6 +104,13 @@ static void write_property(struct junit *j, const char *name, const char *value)
     report_xml_end(&j->xml);
 }
 
+static int note_property(struct report *r, const char *note, void *ctx)
+{
+    (void)r;
+    write_property(ctx, "note", note);
+    return 0;
+}
+
 static int baselined_in(struct report *r, int64_t trace, int64_t *n)
 {
     sqlite3_stmt *stmt;
@@ -135,8 +142,9 @@ static int write_properties(struct report *r, struct junit *j,
     write_property(j, "baselined", value);
     if (t->damage != NULL)
         write_property(j, "damage", t->damage);
+    int rc = report_each_trace_note(r, t->id, note_property, j);
     report_xml_end(&j->xml);
-    return 0;
+    return rc;
 }
 
 static int write_testsuite(struct report *r, const struct report_trace *t,

@@ -75,26 +75,23 @@ static int print_finding(struct report *r, const struct report_finding *f,
     return 0;
 }
 
-/* What the user should know about a trace that did not end cleanly. */
-static int print_trace_note(struct report *r, const struct report_trace *t,
-                            void *ctx)
+static int print_trace_note(struct report *r, const char *note, void *ctx)
+{
+    const struct report_trace *t = ctx;
+    fprintf(r->out, "%s: note: %s\n", t->path, note);
+    return 0;
+}
+
+/* What the results of a trace rest on: how it ended, where it is damaged
+ * (the reader's message names the file and the byte). */
+static int print_trace_notes(struct report *r, const struct report_trace *t,
+                             void *ctx)
 {
     (void)ctx;
+    if (report_each_trace_note(r, t->id, print_trace_note, (void *)t) < 0)
+        return -1;
     if (t->damage != NULL)
-        fprintf(r->out,
-                "%s: note: the trace is damaged; findings cover the events "
-                "before the damage (%s)\n",
-                t->path, t->damage);
-    if (strcmp(t->end_kind, "signal") == 0)
-        fprintf(r->out,
-                "%s: note: the program was killed by signal %" PRId64
-                "; the end of the trace was not a durability point\n",
-                t->path, t->end_code);
-    else if (strcmp(t->end_kind, "unknown") == 0)
-        fprintf(r->out,
-                "%s: note: the program did not exit normally; the end of "
-                "the trace was not a durability point\n",
-                t->path);
+        fprintf(r->out, "note: %s\n", t->damage);
     return 0;
 }
 
@@ -125,7 +122,7 @@ int report_text(struct report *r)
     struct report_query all_new = {.order = REPORT_BY_TRACE};
     int rc = report_each_finding(r, &all_new, print_finding, &t);
     if (rc == 0)
-        rc = report_each_trace(r, print_trace_note, NULL);
+        rc = report_each_trace(r, print_trace_notes, NULL);
     if (rc == 0)
         rc = report_read_counts(r, &counts);
     if (rc == 0)

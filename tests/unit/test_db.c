@@ -79,8 +79,9 @@ static void test_schema(void **state)
         fixture_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = "
                               "'table' AND name IN ('runs', 'traces', "
                               "'run_traces', 'sites', 'findings', 'notes', "
-                              "'crash_states', 'run_baseline')"),
-        8);
+                              "'crash_states', 'run_baseline', "
+                              "'trace_notes')"),
+        9);
     /* Foreign keys are enforced on pmcheck's connection. */
     sqlite3_stmt *stmt;
     assert_int_equal(
@@ -225,6 +226,20 @@ static void test_restore_does_not_duplicate(void **state)
     end_run(db, run3);
     assert_int_equal(fixture_sql_int(path, "SELECT count(*) FROM findings"), 1);
     assert_int_equal(fixture_sql_int(path, "SELECT count(*) FROM notes"), 0);
+
+    /* The check's notes on the trace are replaced too. */
+    static const char *const first[] = {"one", "two"};
+    static const char *const second[] = {"three"};
+    trace.notes = first;
+    trace.nnotes = 2;
+    fixture_store(db, run3, &trace, &sites, fewer);
+    trace.notes = second;
+    trace.nnotes = 1;
+    fixture_store(db, run3, &trace, &sites, fewer);
+    char *note = fixture_sql_text(path, "SELECT group_concat(message) FROM "
+                                        "trace_notes");
+    assert_string_equal(note, "three");
+    free(note);
 
     /* Another model keeps its own findings; adr's stay. */
     int64_t run4 = fixture_run(db, "eadr");
@@ -612,10 +627,12 @@ static void test_store_from_trace(void **state)
                     NULL);
     struct pmc_db *db = open_db("real.db");
     int64_t run = fixture_run(db, "adr");
-    if (pmc_db_store_findings(db, run, t, 6, NULL, set, &err) != 0)
+    struct pmc_check_stats stats = {.model.events = 6, .nnotes = 1};
+    snprintf(stats.notes[0], sizeof(stats.notes[0]), "killed");
+    if (pmc_db_store_findings(db, run, t, &stats, NULL, set, &err) != 0)
         fail_msg("%s", err.msg);
     /* Stored twice from the same file: one trace. */
-    if (pmc_db_store_findings(db, run, t, 6, NULL, set, &err) != 0)
+    if (pmc_db_store_findings(db, run, t, &stats, NULL, set, &err) != 0)
         fail_msg("%s", err.msg);
     pmc_trace_close(t);
 
@@ -628,6 +645,9 @@ static void test_store_from_trace(void **state)
                                      "end_code = 9 AND events = 6 FROM "
                                      "traces"),
                      1);
+    char *note = fixture_sql_text(path, "SELECT message FROM trace_notes");
+    assert_string_equal(note, "killed");
+    free(note);
     assert_int_equal(fixture_sql_int(path,
                                      "SELECT count(*) FROM findings f JOIN "
                                      "sites s ON s.id = f.site WHERE s.file "

@@ -40,6 +40,11 @@ static const char list_c[] = "#include <stdint.h>\n"                 /* 1 */
 
 /* ---- a database with one run of two traces ---------------------------- */
 
+#define KILLED_NOTE                                                            \
+    "the program was killed by signal 9: the end of the trace is no "          \
+    "durability point"
+#define DAMAGE "b.pmt: byte 69664: block checksum mismatch"
+
 struct sample {
     char dir[512];
     char db_path[600];
@@ -91,8 +96,12 @@ static void sample_fill(struct sample *s, const char *dir, const char *model)
     s->run = fixture_run(s->db, model);
     struct pmc_db_trace ta = fixture_trace(1, "a.pmt");
     struct pmc_db_trace tb = fixture_trace(2, "b.pmt");
+    static const char *const killed[] = {KILLED_NOTE};
     tb.end_kind = PMT_END_SIGNAL;
     tb.end_code = 9;
+    tb.notes = killed;
+    tb.nnotes = 1;
+    tb.damage = DAMAGE;
     fixture_store(s->db, s->run, &ta, st, s->a);
     fixture_store(s->db, s->run, &tb, st, s->b);
     if (pmc_db_run_end(s->db, s->run, PMC_RUN_COMPLETE, 1, &err) != 0)
@@ -210,8 +219,8 @@ static const char expected_text[] =
     "    ^\n"
     "list.c:6:5: note: fix: remove the fence at list.c:6: this thread "
     "issued no flush or non-temporal store since its previous fence\n"
-    "b.pmt: note: the program was killed by signal 9; the end of the trace "
-    "was not a durability point\n"
+    "b.pmt: note: " KILLED_NOTE "\n"
+    "note: " DAMAGE "\n"
     "2 errors, 2 warnings in 2 traces\n";
 
 static void test_text(void **state)
@@ -286,6 +295,10 @@ static void test_json(void **state)
                                     "'$.findings[0].baselined') = 'false'"),
                      1);
     assert_json_text(json, "$.traces[1].end", "signal");
+    assert_json_text(json, "$.traces[1].notes[0]", KILLED_NOTE);
+    assert_json_text(json, "$.traces[1].damage", DAMAGE);
+    assert_int_equal(
+        json_int(json, "SELECT json_array_length(?1, '$.traces[0].notes')"), 0);
     assert_int_equal(json_int(json, "SELECT ?1 ->> '$.traces[1].end_code'"), 9);
     free(json);
     sample_free(&s);
@@ -403,6 +416,10 @@ static void test_junit(void **state)
                                   "failure/@message");
     assert_string_equal(msg, "list.c:6:5: fence <b>&\"x\"</b>");
     free(msg);
+    char *note = xpath_string(doc, "//testsuite[@name='b.pmt']/properties/"
+                                   "property[@name='note']/@value");
+    assert_string_equal(note, KILLED_NOTE);
+    free(note);
     char *body = xpath_string(doc, "//testcase[@name='unpersisted-store']/"
                                    "failure");
     assert_non_null(strstr(body, "note: happened 20 times"));
@@ -451,6 +468,9 @@ static void check_html(const char *html)
     assert_string_equal(fix, "fix: add pmem_persist(&node->next, "
                              "sizeof(node->next)) after list.c:5");
     free(fix);
+    char *note = xpath_string(doc, "//tr[td = 'b.pmt']//div[@class='note']");
+    assert_string_equal(note, KILLED_NOTE);
+    free(note);
     char *summary = xpath_string(doc, "//p[@class='summary']");
     assert_string_equal(summary, "2 errors, 2 warnings in 2 traces");
     free(summary);
