@@ -35,6 +35,9 @@ void cli_describe_end(uint32_t end_kind, int32_t end_code, char *buf,
 /* The commands. */
 int cmd_run(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 /* Reserved commands not written yet: says so, returns PMC_EXIT_USAGE. */
 int cmd_not_implemented(int argc, char **argv);
 

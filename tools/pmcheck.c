@@ -19,14 +19,14 @@ struct command {
 /* Reserved commands point at cmd_not_implemented until they are written. */
 static const struct command commands[] = {
     {"run", cmd_run, "run a program built with pmcc, writing its trace"},
-    {"check", cmd_not_implemented,
+    {"check", cmd_check,
      "find durability, ordering and transaction bugs in traces"},
     {"crash", cmd_not_implemented,
      "rebuild crash states and run a recovery command on each"},
-    {"report", cmd_not_implemented,
+    {"report", cmd_report,
      "report findings from the results "
      "database"},
-    {"baseline", cmd_not_implemented,
+    {"baseline", cmd_baseline,
      "record current findings as known, to report only new ones"},
     {"merge", cmd_not_implemented, "merge results databases"},
     {"dump", cmd_dump, "print every record of a trace"},
