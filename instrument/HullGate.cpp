@@ -43,14 +43,14 @@ void branchOnHit(IRBuilder<> &IRB, Value *Hit, Instruction *Before)
         MDBuilder(Before->getContext()).createBranchWeights(1, 100000);
     Instruction *SlowEnd =
         SplitBlockAndInsertIfThen(Hit, Before, false, Unlikely);
-    /* SetInsertPoint would take the location of the new branch, which is
-     * Before's: keep the instrumented instruction's. */
+    /* The new branches carry Before's location; give them the instrumented
+     * instruction's (the builder's), which SetInsertPoint then hands back
+     * to the builder for the runtime call. */
     DebugLoc Loc = IRB.getCurrentDebugLocation();
     SlowEnd->setDebugLoc(Loc);
     SlowEnd->getParent()->getSinglePredecessor()->getTerminator()->setDebugLoc(
         Loc);
     IRB.SetInsertPoint(SlowEnd);
-    IRB.SetCurrentDebugLocation(Loc);
 }
 
 } // namespace pmcheck

@@ -27,11 +27,15 @@ define void @fill(i8* %p, i8 %c, i64 %n, i32 %m) {
 ; CHECK-NEXT: br label %[[CONT]]
   call void @llvm.memset.p0i8.i64(i8* %p, i8 %c, i64 %n, i1 false)
 
-; An i32 length is widened; a volatile memset is a memset.
+; An i32 length is widened (zero-extended: lengths are unsigned); a
+; volatile memset is a memset.
 ; CHECK:      call void @llvm.memset.p0i8.i32(i8* %p, i8 0, i32 %m, i1 true)
 ; CHECK:      %[[M64:.*]] = zext i32 %m to i64
 ; CHECK-NEXT: %pmt.end{{[0-9]*}} = add i64 %pmt.addr{{[0-9]*}}, %[[M64]]
-; CHECK:      call void @__pmt_fill(i8* %p, i32 0, i64 %{{.*}}, {{.*}}* @__pmt_site.{{[0-9]+}})
+; CHECK:      br i1 %pmt.hit{{[0-9]+}}, label %[[SLOW2:.*]], label
+; CHECK:      [[SLOW2]]:
+; CHECK-NEXT: %[[M64B:.*]] = zext i32 %m to i64
+; CHECK-NEXT: call void @__pmt_fill(i8* %p, i32 0, i64 %[[M64B]], {{.*}}* @__pmt_site.{{[0-9]+}})
   call void @llvm.memset.p0i8.i32(i8* %p, i8 0, i32 %m, i1 true)
 
 ; CHECK:      call void @llvm.memset.element.unordered.atomic.p0i8.i64(i8* align 8 %p, i8 1, i64 64, i32 8)

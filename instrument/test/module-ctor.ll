@@ -22,10 +22,10 @@ define void @__pmt_helper(i64* %p) {
 }
 
 ; CHECK-LABEL: define void @naked(
-; CHECK-NEXT:  call void asm sideeffect "clwb (%rdi); ret"
+; CHECK-NEXT:  call void asm sideeffect "sfence; ret"
 ; CHECK-NEXT:  unreachable
 define void @naked(i64* %p) naked {
-  call void asm sideeffect "clwb (%rdi); ret", "~{dirflag},~{fpsr},~{flags}"()
+  call void asm sideeffect "sfence; ret", "~{dirflag},~{fpsr},~{flags}"()
   unreachable
 }
 
