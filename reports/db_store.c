@@ -147,6 +147,7 @@ static int prepare_one(struct store *s, const struct pmc_finding *f,
         p->note_sites[i] = site_of(s, f->notes[i].site);
     p->line_text = line_of(s, p->site);
     pmc_fingerprint(p->rule->id, p->site ? p->site->file : "",
+                    p->site ? p->site->dir : "",
                     p->site ? p->site->function : "", p->line_text,
                     p->site ? p->site->line : 0, p->fingerprint);
     prepare_hint(s, p);

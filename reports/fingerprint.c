@@ -40,8 +40,20 @@ static uint32_t crc_part(uint32_t crc, const char *part)
     return pmt_crc32c(crc, part, strlen(part) + 1);
 }
 
-void pmc_fingerprint(const char *rule, const char *file, const char *function,
-                     const char *line_text, uint32_t line,
+/* file below dir when it is an absolute path there, else file. */
+static const char *checkout_relative(const char *file, const char *dir)
+{
+    size_t n = dir != NULL ? strlen(dir) : 0;
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    if (file[0] == '/' && n > 1 && strncmp(file, dir, n) == 0 &&
+        file[n] == '/' && file[n + 1] != '\0')
+        return file + n + 1;
+    return file;
+}
+
+void pmc_fingerprint(const char *rule, const char *file, const char *dir,
+                     const char *function, const char *line_text, uint32_t line,
                      char out[PMC_FINGERPRINT_SIZE])
 {
     char text[4096];
@@ -50,7 +62,7 @@ void pmc_fingerprint(const char *rule, const char *file, const char *function,
     else
         snprintf(text, sizeof(text), "\001line %" PRIu32, line);
     uint32_t crc = crc_part(0, rule);
-    crc = crc_part(crc, file != NULL ? file : "");
+    crc = crc_part(crc, checkout_relative(file != NULL ? file : "", dir));
     crc = crc_part(crc, function != NULL ? function : "");
     crc = crc_part(crc, text);
     snprintf(out, PMC_FINGERPRINT_SIZE, "%08" PRIx32, crc);

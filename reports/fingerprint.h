@@ -9,6 +9,11 @@
  * function or the rule makes a new one. When the source line cannot be
  * read, the line number stands in for its text.
  *
+ * An absolute file inside its compilation directory counts as the path
+ * below that directory: `cc /home/me/src/list.c` run in /home/me/src and
+ * `cc /ci/src/list.c` run in /ci/src are the same file, so a baseline made
+ * on one machine holds on another checkout.
+ *
  * The hash is CRC-32C (the project's, runtime/crc32c.c), printed as 8 hex
  * digits. It is a name, not a defence: a baseline of n findings hides a
  * new, different finding with chance n / 2^32. Reports label the value
@@ -23,9 +28,10 @@
 #define PMC_FINGERPRINT_SIZE 9 /* 8 hex digits and a NUL */
 #define PMC_FINGERPRINT_KEY "pmcheck/v1"
 
-/* line_text: the source line, NULL when it could not be read. */
-void pmc_fingerprint(const char *rule, const char *file, const char *function,
-                     const char *line_text, uint32_t line,
+/* file and dir as the site records them; line_text: the source line,
+ * NULL when it could not be read. */
+void pmc_fingerprint(const char *rule, const char *file, const char *dir,
+                     const char *function, const char *line_text, uint32_t line,
                      char out[PMC_FINGERPRINT_SIZE]);
 
 /* Copy text to buf with whitespace normalised (cut to size). */

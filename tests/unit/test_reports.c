@@ -848,20 +848,40 @@ static void test_fingerprint(void **state)
     assert_string_equal(buf, "a");
 
     char a[PMC_FINGERPRINT_SIZE], b[PMC_FINGERPRINT_SIZE];
-    pmc_fingerprint("unpersisted-store", "list.c", "f", "  x = 1;", 10, a);
-    pmc_fingerprint("unpersisted-store", "list.c", "f", "x  =  1;", 99, b);
+    pmc_fingerprint("unpersisted-store", "list.c", "/src", "f", "  x = 1;", 10,
+                    a);
+    pmc_fingerprint("unpersisted-store", "list.c", "/src", "f", "x  =  1;", 99,
+                    b);
     assert_string_equal(a, b); /* moved and re-indented */
-    pmc_fingerprint("missing-fence", "list.c", "f", "x = 1;", 10, b);
+    pmc_fingerprint("missing-fence", "list.c", "/src", "f", "x = 1;", 10, b);
     assert_string_not_equal(a, b);
-    pmc_fingerprint("unpersisted-store", "list.c", "g", "x = 1;", 10, b);
+    pmc_fingerprint("unpersisted-store", "list.c", "/src", "g", "x = 1;", 10,
+                    b);
     assert_string_not_equal(a, b);
-    pmc_fingerprint("unpersisted-store", "other.c", "f", "x = 1;", 10, b);
+    pmc_fingerprint("unpersisted-store", "other.c", "/src", "f", "x = 1;", 10,
+                    b);
     assert_string_not_equal(a, b);
     /* Without the source: the line number decides. */
-    pmc_fingerprint("unpersisted-store", "list.c", "f", NULL, 10, a);
-    pmc_fingerprint("unpersisted-store", "list.c", "f", NULL, 11, b);
+    pmc_fingerprint("unpersisted-store", "list.c", "/src", "f", NULL, 10, a);
+    pmc_fingerprint("unpersisted-store", "list.c", "/src", "f", NULL, 11, b);
     assert_string_not_equal(a, b);
     assert_int_equal(strlen(a), 8);
+    /* An absolute path inside the compilation directory is the same file
+     * in another checkout; outside it, it is as recorded. */
+    pmc_fingerprint("unpersisted-store", "/home/me/src/lib/list.c",
+                    "/home/me/src", "f", "x = 1;", 10, a);
+    pmc_fingerprint("unpersisted-store", "/ci/src/lib/list.c", "/ci/src/", "f",
+                    "x = 1;", 10, b);
+    assert_string_equal(a, b);
+    pmc_fingerprint("unpersisted-store", "lib/list.c", "/elsewhere", "f",
+                    "x = 1;", 10, b);
+    assert_string_equal(a, b);
+    pmc_fingerprint("unpersisted-store", "/other/lib/list.c", "/ci/src", "f",
+                    "x = 1;", 10, b);
+    assert_string_not_equal(a, b);
+    pmc_fingerprint("unpersisted-store", "/ci/srcx/lib/list.c", "/ci/src", "f",
+                    "x = 1;", 10, b);
+    assert_string_not_equal(a, b);
 }
 
 static void test_format_names(void **state)
