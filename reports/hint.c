@@ -173,11 +173,30 @@ static void hint_assert_persisted(const struct pmc_hint_input *in, char *buf,
     }
 }
 
-/* PMT_ASSERT_ORDERED(a, alen, b, blen): persist a before storing to b. */
+/* The k-th note of a role that has a site (the model notes a's store,
+ * then b's, for assert-ordered). */
+static const struct pmc_hint_site *
+nth_note_site(const struct pmc_hint_input *in, enum pmc_note_role role,
+              size_t k)
+{
+    for (size_t i = 0; i < in->nnotes && i < PMC_MAX_NOTES; i++)
+        if (in->notes[i].role == role && k-- == 0)
+            return site_named(&in->notes[i].site) ? &in->notes[i].site : NULL;
+    return NULL;
+}
+
+/* PMT_ASSERT_ORDERED(a, alen, b, blen): persist a before storing to b,
+ * with the annotation's own arguments when its line can be read. */
 static void hint_assert_ordered(const struct pmc_hint_input *in, char *buf,
                                 size_t size)
 {
-    char args[4][PMC_HINT_ARG_SIZE];
+    char args[4][PMC_HINT_ARG_SIZE], b_store[600] = "";
+    const struct pmc_hint_site *b = nth_note_site(in, PMC_NOTE_STORE, 1);
+    if (b != NULL) {
+        char name[512];
+        site_name(b, name, sizeof(name));
+        snprintf(b_store, sizeof(b_store), " at %s", name);
+    }
     size_t n = in->site.line_text == NULL
                    ? 0
                    : pmc_hint_macro_args(in->site.line_text,
@@ -185,12 +204,13 @@ static void hint_assert_ordered(const struct pmc_hint_input *in, char *buf,
     if (n == 4)
         snprintf(buf, size,
                  "persist range a before the store to range b: "
-                 "add pmem_persist(%s, %s) before the store to %s",
-                 args[0], args[1], args[2]);
+                 "add pmem_persist(%s, %s) before the store to %s%s",
+                 args[0], args[1], args[2], b_store);
     else
         snprintf(buf, size,
                  "persist range a (pmem_persist(a, alen)) "
-                 "before the store to range b");
+                 "before the store to range b%s",
+                 b_store);
 }
 
 static void hint_tx_unlogged(const struct pmc_hint_input *in, char *buf,

@@ -813,6 +813,18 @@ static void test_hints(void **state)
     in.site.line_text = NULL;
     expect_hint(&in, "persist range a (pmem_persist(a, alen)) before the "
                      "store to range b");
+    /* The model's notes: a's store, then b's. */
+    in.nnotes = 2;
+    in.notes[0] = (struct pmc_hint_note){PMC_NOTE_STORE,
+                                         hsite("c.c", 80, "c->data[0] = 1;")};
+    in.notes[1] = (struct pmc_hint_note){PMC_NOTE_STORE,
+                                         hsite("c.c", 85, "c->valid = 1;")};
+    expect_hint(&in, "persist range a (pmem_persist(a, alen)) before the "
+                     "store to range b at c.c:85");
+    in.site.line_text = "PMT_ASSERT_ORDERED(&c->data, 64, &c->valid, 8);";
+    expect_hint(&in, "persist range a before the store to range b: add "
+                     "pmem_persist(&c->data, 64) before the store to "
+                     "&c->valid at c.c:85");
 
     in = (struct pmc_hint_input){
         .rule = PMC_RULE_TX_UNLOGGED_STORE,
