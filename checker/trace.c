@@ -17,10 +17,11 @@
  *
  * Blocks the index cannot place (a file cut short, a mangled block header)
  * may hold records of any thread, even of a thread whose chain is lost
- * whole, so no chain can bound them. Then the merge relies on the runtime
- * taking seqs from one counter from 1 (pmt_seq_next): it yields records
- * only while their seqs follow without a gap, and reports the damage at
- * the first gap.
+ * whole, so no chain can bound them. Then the merge yields a record only
+ * when every smaller seq has been yielded: seqs are unique and the runtime
+ * takes them from one counter from 1 (pmt_seq_next), so the lost records
+ * can only be above the first gap, where the damage is reported. (Were
+ * seqs not dense, the rule would stop early, never late.)
  *
  * The input is untrusted (it will be fuzzed): every length read from the
  * file is checked against the mapping before it is used, records are copied
@@ -101,15 +102,17 @@ static int id_table_put(struct id_table *tab, uint32_t id, const void *value)
     if (id == 0 || id > 2 * (uint64_t)tab->count + ID_SLACK)
         return 0;
     if (id >= tab->cap) {
-        uint32_t cap = tab->cap ? tab->cap : 64;
+        uint64_t cap = tab->cap ? tab->cap : 64;
         while (cap <= id)
             cap *= 2;
+        if (cap > UINT32_MAX)
+            return -1;
         const void **slots = realloc(tab->slots, cap * sizeof(*slots));
         if (slots == NULL)
             return -1;
         memset(slots + tab->cap, 0, (cap - tab->cap) * sizeof(*slots));
         tab->slots = slots;
-        tab->cap = cap;
+        tab->cap = (uint32_t)cap;
     }
     tab->slots[id] = value;
     tab->count++;
@@ -158,8 +161,8 @@ struct pmc_trace {
     struct chain **heap;
     uint32_t heap_len;
     bool primed; /* heads decoded since open or rewind */
-    /* A problem found by the index that makes every chain's end uncertain
-     * (a cut file, a mangled block header): see chain_finish. */
+    /* The index found blocks it cannot place (a cut file, a mangled block
+     * header): see the gap rule at the top. */
     bool tail_uncertain;
     struct pmc_error tail_damage;
     uint64_t last_yielded; /* seq of the last record yielded, 0: none */
@@ -339,7 +342,8 @@ static int index_scan(struct pmc_trace *t, struct pmc_error *err)
 
 static int index_chains(struct pmc_trace *t, struct pmc_error *err)
 {
-    qsort(t->blocks, t->nblocks, sizeof(*t->blocks), block_ref_cmp);
+    if (t->nblocks > 0) /* qsort wants an array even for no element */
+        qsort(t->blocks, t->nblocks, sizeof(*t->blocks), block_ref_cmp);
     uint32_t n = 0;
     for (size_t i = 0; i < t->nblocks; i++)
         if (i == 0 || t->blocks[i].thread != t->blocks[i - 1].thread)
@@ -605,29 +609,13 @@ static void chain_set_damage(struct chain *c)
     c->key = c->any ? c->last_seq + 1 : 0;
 }
 
-/*
- * The chain has no more blocks. If the index found blocks it could not
- * place and this chain's last block was sealed, the chain may have
- * continued in one of them: its end is damage, not an end.
- */
-static void chain_finish(const struct pmc_trace *t, struct chain *c)
-{
-    bool sealed = c->blocks[c->nblocks - 1].flags & PMT_BLOCK_SEALED;
-    if (t->tail_uncertain && sealed) {
-        c->damage = t->tail_damage;
-        chain_set_damage(c);
-    } else {
-        c->state = HEAD_END;
-    }
-}
-
 /* Decode the chain's next record into its head. */
 static void chain_advance(const struct pmc_trace *t, struct chain *c)
 {
     for (;;) {
         if (!c->entered) {
             if (c->cur >= c->nblocks) {
-                chain_finish(t, c);
+                c->state = HEAD_END;
                 return;
             }
             if (chain_enter(t, c, &c->damage) != 0) {

@@ -43,6 +43,12 @@ static void pass_read(struct pmc_trace *t, struct pass *p)
         p->thread[p->n] = ev.thread;
         p->n++;
     }
+    /* Damage is sticky: the same error again, nothing more read. */
+    struct pmc_error again;
+    if (p->rc < 0) {
+        assert_int_equal(pmc_trace_next(t, &ev, &again), -1);
+        assert_string_equal(again.msg, p->err.msg);
+    }
 }
 
 /* Write b to a fresh file, open it, read it all. */
@@ -268,22 +274,27 @@ static void duplicate_block_is_damage(void **state)
     tb_free(b);
 }
 
-/* A mangled block header may have been any chain's continuation: every
- * chain that ends sealed ends in damage. */
+/* A mangled block header may hold any thread's records, but only above
+ * the gapless run of seqs: 1..4 are all accounted for, so they come out,
+ * and the damage is reported at the end. */
 static void bad_block_magic_is_damage(void **state)
 {
     (void)state;
     struct tb *b = tb_new(test_argv);
     uint32_t a0 = tb_block(b, 1, 0), bad = tb_block(b, 1, 1);
+    uint32_t c0 = tb_block(b, 2, 0);
     tb_fence(b, a0, 1, 0);
     tb_fence(b, a0, 2, 0);
+    tb_fence(b, c0, 3, 0);
+    tb_fence(b, c0, 4, 0);
     tb_seal(b, a0);
+    tb_seal(b, c0);
     tb_block_header(b, bad)->magic = 0xdeadbeef;
 
     struct pass p;
     pass_file(b, &p);
-    static const uint64_t want[] = {1, 2};
-    assert_seqs(&p, want, 2);
+    static const uint64_t want[] = {1, 2, 3, 4};
+    assert_seqs(&p, want, 4);
     assert_damage(&p, tb_block_offset(bad), "bad block magic");
     tb_free(b);
 }
@@ -432,6 +443,22 @@ static void used_cutting_a_record_is_damage(void **state)
     static const uint64_t want[] = {1};
     assert_seqs(&p, want, 1);
     assert_damage(&p, off, "record header cut");
+    tb_free(b);
+}
+
+/* A `used` beyond the block must not send the reader into the next one. */
+static void used_beyond_the_block_is_damage(void **state)
+{
+    (void)state;
+    struct tb *b = tb_new(test_argv);
+    uint32_t blk = tb_block(b, 1, 0);
+    tb_fence(b, blk, 1, 0);
+    tb_block_header(b, blk)->used = PMT_BLOCK_PAYLOAD + 8;
+
+    struct pass p;
+    pass_file(b, &p);
+    assert_int_equal(p.n, 0);
+    assert_damage(&p, tb_block_offset(blk), "exceeds the block");
     tb_free(b);
 }
 
@@ -590,9 +617,11 @@ static void rewind_after_damage_finds_it_again(void **state)
 {
     (void)state;
     struct tb *b = tb_new(test_argv);
-    uint32_t blk = tb_block(b, 1, 0);
-    tb_fence(b, blk, 1, 0);
+    uint32_t good = tb_block(b, 1, 0), blk = tb_block(b, 1, 1);
+    tb_fence(b, good, 1, 0);
     tb_fence(b, blk, 2, 0);
+    tb_fence(b, blk, 3, 0);
+    tb_seal(b, good);
     tb_seal(b, blk);
     tb_bytes(b)[tb_block_offset(blk) + 40] ^= 0x80;
     assert_int_equal(tb_write(b, test_path("d.pmt"), SIZE_MAX), 0);
@@ -606,8 +635,10 @@ static void rewind_after_damage_finds_it_again(void **state)
     struct pmc_error again;
     assert_int_equal(pmc_trace_next(t, &ev, &again), -1); /* sticky */
     assert_string_equal(again.msg, p.err.msg);
+    assert_int_equal(p.n, 1);
     pmc_trace_rewind(t);
     pass_read(t, &p);
+    assert_int_equal(p.n, 1); /* the prefix again, then the damage */
     assert_damage(&p, tb_block_offset(blk), "checksum");
     pmc_trace_close(t);
     tb_free(b);
@@ -822,6 +853,7 @@ int main(void)
         cmocka_unit_test(claimed_blocks_beyond_the_file_are_damage),
         cmocka_unit_test(bad_records_are_damage),
         cmocka_unit_test(used_cutting_a_record_is_damage),
+        cmocka_unit_test(used_beyond_the_block_is_damage),
         cmocka_unit_test(unknown_kind_is_skipped),
         cmocka_unit_test(truncation_at_every_byte),
         cmocka_unit_test(sites_and_strings_resolve),

@@ -189,8 +189,12 @@ void tb_seal(struct tb *b, uint32_t blk)
 void tb_finish(struct tb *b)
 {
     struct pmt_file_header *h = tb_header(b);
+    /* a test may have spoiled cmdline_len: never read past the header */
+    size_t cmdline_len = h->cmdline_len < sizeof(h->cmdline)
+                             ? h->cmdline_len
+                             : sizeof(h->cmdline);
     uint32_t crc = pmt_crc32c(0, h, 44);
-    h->header_crc = pmt_crc32c(crc, h->cmdline, h->cmdline_len);
+    h->header_crc = pmt_crc32c(crc, h->cmdline, cmdline_len);
 }
 
 uint8_t *tb_bytes(struct tb *b)
