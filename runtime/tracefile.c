@@ -59,24 +59,30 @@ static uint64_t block_offset(uint64_t i)
     return PMT_HEADER_SIZE + i * (uint64_t)PMT_BLOCK_SIZE;
 }
 
-/* Extend the file to at least `need` bytes. fallocate allocates the disk
- * space now, so running out of it is reported here instead of raising
- * SIGBUS on a later store into the mapping; file systems without it get a
- * sparse ftruncate. */
+/* Extend the file to at least `need` bytes, always to the end of a whole
+ * block: a trace left behind by a kill is then the header plus whole
+ * blocks (unclaimed ones all zero), which is what readers accept.
+ * fallocate allocates the disk space now, so running out of it is reported
+ * here instead of raising SIGBUS on a later store into the mapping; file
+ * systems without it get a sparse ftruncate. */
 static int trace_grow(uint64_t need)
 {
-    if (need > trace.reserved) {
-        errno = EFBIG;
-        return -1;
-    }
     uint64_t step = trace.file_size < GROW_FIRST ? GROW_FIRST
                     : trace.file_size < GROW_MAX ? trace.file_size
                                                  : GROW_MAX;
     uint64_t size = trace.file_size + step;
     if (size < need)
         size = need;
+    uint64_t blocks =
+        (size - PMT_HEADER_SIZE + PMT_BLOCK_SIZE - 1) / PMT_BLOCK_SIZE;
+    size = block_offset(blocks);
     if (size > trace.reserved)
-        size = trace.reserved;
+        size =
+            block_offset((trace.reserved - PMT_HEADER_SIZE) / PMT_BLOCK_SIZE);
+    if (size < need) {
+        errno = EFBIG;
+        return -1;
+    }
     int rc = posix_fallocate(trace.fd, (off_t)trace.file_size,
                              (off_t)(size - trace.file_size));
     if (rc == EOPNOTSUPP || rc == EINVAL)

@@ -253,6 +253,15 @@ static int scenario_pmem(const char *dir)
     say("base", addr_of(r));
     say("base2", addr_of(r2));
     say("span", __pmt_hull.store_span);
+    /* Reading the content must not have touched the holes: only the two
+     * pages pwrite filled are in the page cache. */
+    unsigned char resident[256];
+    if (mincore(r, 1 << 20, resident) != 0)
+        die("mincore");
+    unsigned pages = 0;
+    for (int i = 0; i < 256; i++)
+        pages += resident[i] & 1;
+    say("resident", pages);
 
     char dram[64];
     __pmt_post_pmem_persist(r + 0x10, 8, &site_other);
