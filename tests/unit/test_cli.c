@@ -77,7 +77,7 @@ static int fake_target(char **argv)
     }
     if (strcmp(mode, "wait") == 0) {
         char ready[PATH_MAX];
-        snprintf(ready, sizeof(ready), "%s.ready", envfile);
+        test_format(ready, sizeof(ready), "%s.ready", envfile);
         close(open(ready, O_WRONLY | O_CREAT, 0644));
         alarm(20); /* never hang the suite */
         for (;;)
@@ -252,27 +252,27 @@ static void dump_summary_counts(void **state)
     dump_trace_build(test_path("d.pmt"));
     tool_run(&t, NULL, "dump", "--summary", test_path("d.pmt"), NULL);
     assert_int_equal(t.status, 0);
-    snprintf(want, sizeof(want),
-             "trace:    %s\n"
-             "command:  prog a b\n"
-             "end:      program exited with status 0\n"
-             "threads:  2\n"
-             "blocks:   2 (a thread's last block is unsealed)\n"
-             "regions:  1\n"
-             "sites:    2\n"
-             "strings:  3\n"
-             "records:  16\n"
-             "  STRING            3\n"
-             "  SITE              2\n"
-             "  THREAD            2\n"
-             "  REGION_MAP        1\n"
-             "  REGION_UNMAP      1\n"
-             "  EXIT              1\n"
-             "  STORE             3\n"
-             "  FLUSH             1\n"
-             "  FENCE             1\n"
-             "  LOCK              1\n",
-             test_path("d.pmt"));
+    test_format(want, sizeof(want),
+                "trace:    %s\n"
+                "command:  prog a b\n"
+                "end:      program exited with status 0\n"
+                "threads:  2\n"
+                "blocks:   2 (a thread's last block is unsealed)\n"
+                "regions:  1\n"
+                "sites:    2\n"
+                "strings:  3\n"
+                "records:  16\n"
+                "  STRING            3\n"
+                "  SITE              2\n"
+                "  THREAD            2\n"
+                "  REGION_MAP        1\n"
+                "  REGION_UNMAP      1\n"
+                "  EXIT              1\n"
+                "  STORE             3\n"
+                "  FLUSH             1\n"
+                "  FENCE             1\n"
+                "  LOCK              1\n",
+                test_path("d.pmt"));
     assert_string_equal(t.out, want);
 }
 
@@ -295,10 +295,10 @@ static void dump_damage_prints_prefix_then_error(void **state)
     tool_run(&t, NULL, "dump", test_path("bad.pmt"), NULL);
     assert_int_equal(t.status, 2);
     assert_string_equal(t.out, "      1 t1 FENCE sfence\n");
-    snprintf(want, sizeof(want),
-             "pmcheck: error: %s: byte %llu: block checksum mismatch "
-             "(thread 1, block 1)\n",
-             test_path("bad.pmt"), (unsigned long long)tb_block_offset(a1));
+    test_format(want, sizeof(want),
+                "pmcheck: error: %s: byte %llu: block checksum mismatch "
+                "(thread 1, block 1)\n",
+                test_path("bad.pmt"), (unsigned long long)tb_block_offset(a1));
     assert_string_equal(t.err, want);
 }
 
@@ -394,17 +394,17 @@ static void run_passes_environment_and_status(void **state)
              test_path("pool-to-be"), "--loads", "--", self_exe(),
              "--fake-target", "exit:3", test_path("env"), NULL);
     assert_int_equal(t.status, 3);
-    snprintf(want, sizeof(want),
-             "pmcheck: trace written to %s (1 block, 1 thread; program "
-             "exited with status 3)\n",
-             trace);
+    test_format(want, sizeof(want),
+                "pmcheck: trace written to %s (1 block, 1 thread; program "
+                "exited with status 3)\n",
+                trace);
     assert_string_equal(t.err, want);
 
     file_read(test_path("env"), env, sizeof(env));
-    snprintf(want, sizeof(want),
-             "PMTRACE_FILE=%s\nPMTRACE_PMEM=%s:%s/pool-to-be\n"
-             "PMTRACE_LOADS=1\nPMEM_IS_PMEM_FORCE=1\n",
-             trace, canon_dir, canon_dir);
+    test_format(want, sizeof(want),
+                "PMTRACE_FILE=%s\nPMTRACE_PMEM=%s:%s/pool-to-be\n"
+                "PMTRACE_LOADS=1\nPMEM_IS_PMEM_FORCE=1\n",
+                trace, canon_dir, canon_dir);
     assert_string_equal(env, want);
 
     uint32_t kind;
@@ -442,7 +442,7 @@ static void run_default_trace_and_user_environment(void **state)
     unsetenv("PMEM_IS_PMEM_FORCE");
     unsetenv("PMTRACE_LOADS");
     assert_int_equal(t.status, 0);
-    snprintf(trace, sizeof(trace), "%s/test-cli.pmt", test_dir());
+    test_format(trace, sizeof(trace), "%s/test-cli.pmt", test_dir());
     assert_int_equal(access(trace, F_OK), 0);
     file_read(test_path("env"), env, sizeof(env));
     assert_contains(env, "PMTRACE_PMEM unset\nPMTRACE_LOADS unset\n"
@@ -478,7 +478,7 @@ static void run_forwards_sigterm(void **state)
     struct tool t;
     char ready[PATH_MAX];
     const char *trace = test_path("w.pmt");
-    snprintf(ready, sizeof(ready), "%s.ready", test_path("env"));
+    test_format(ready, sizeof(ready), "%s.ready", test_path("env"));
     unlink(ready);
     const char *args[] = {"run",      "-o",
                           trace,      "--",

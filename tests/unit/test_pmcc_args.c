@@ -23,7 +23,7 @@ static enum pmcc_action classify(const char *line)
     char buf[512];
     char *argv[MAX_ARGS];
     int argc = 0;
-    snprintf(buf, sizeof(buf), "%s", line);
+    test_format(buf, sizeof(buf), "%s", line);
     for (char *tok = strtok(buf, " "); tok != NULL && argc < MAX_ARGS;
          tok = strtok(NULL, " "))
         argv[argc++] = tok;
@@ -105,25 +105,25 @@ static void response_files_are_read(void **state)
     (void)state;
     char line[512];
     write_file(test_path("compile.rsp"), "-c\n'my file.c'\t-o \"x.o\"\n");
-    snprintf(line, sizeof(line), "@%s", test_path("compile.rsp"));
+    test_format(line, sizeof(line), "@%s", test_path("compile.rsp"));
     assert_int_equal(classify(line), PMCC_COMPILE);
 
     write_file(test_path("objs.rsp"), "a.o b\\ c.o");
-    snprintf(line, sizeof(line), "-o prog @%s", test_path("objs.rsp"));
+    test_format(line, sizeof(line), "-o prog @%s", test_path("objs.rsp"));
     assert_int_equal(classify(line), PMCC_LINK_EXE);
 
     write_file(test_path("flags.rsp"), "-O2 -g");
-    snprintf(line, sizeof(line), "@%s", test_path("flags.rsp"));
+    test_format(line, sizeof(line), "@%s", test_path("flags.rsp"));
     assert_int_equal(classify(line), PMCC_QUERY);
 
     /* nested, and a cycle ends */
-    snprintf(line, sizeof(line), "-shared @%s", test_path("objs.rsp"));
+    test_format(line, sizeof(line), "-shared @%s", test_path("objs.rsp"));
     write_file(test_path("outer.rsp"), line);
-    snprintf(line, sizeof(line), "@%s", test_path("outer.rsp"));
+    test_format(line, sizeof(line), "@%s", test_path("outer.rsp"));
     assert_int_equal(classify(line), PMCC_LINK_SHARED);
-    snprintf(line, sizeof(line), "-c @%s", test_path("loop.rsp"));
+    test_format(line, sizeof(line), "-c @%s", test_path("loop.rsp"));
     write_file(test_path("loop.rsp"), line);
-    snprintf(line, sizeof(line), "@%s", test_path("loop.rsp"));
+    test_format(line, sizeof(line), "@%s", test_path("loop.rsp"));
     assert_int_equal(classify(line), PMCC_COMPILE);
 
     /* clang takes a missing @file for an input file name */

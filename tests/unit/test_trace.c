@@ -74,7 +74,8 @@ static void assert_damage(const struct pass *p, uint64_t offset,
                           const char *what)
 {
     char where[64];
-    snprintf(where, sizeof(where), ": byte %llu: ", (unsigned long long)offset);
+    test_format(where, sizeof(where),
+                ": byte %llu: ", (unsigned long long)offset);
     assert_int_equal(p->rc, -1);
     assert_non_null(strstr(p->err.msg, where));
     assert_non_null(strstr(p->err.msg, what));
