@@ -18,6 +18,9 @@
 _Thread_local struct pmt_thread pmt_self = {.cat_len = SIZE_MAX};
 
 struct pmt_seq_counter pmt_seq_counter;
+/* Read by every record, written once: its own line, away from the
+ * counter. */
+_Alignas(64) bool pmt_seq_shared;
 
 /* How long the exit handler waits for a thread that is inside the runtime
  * before leaving its block unsealed (which readers accept: it is the last
@@ -47,6 +50,7 @@ int pmt_stream_setup(void)
      * thread's block. */
     registry.membarrier_ok =
         membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+    pmt_seq_shared = !registry.membarrier_ok;
     return pthread_key_create(&registry.exit_key, thread_exit);
 }
 
@@ -85,15 +89,34 @@ static void registry_unlink(struct pmt_thread *t)
     t->registered = false;
 }
 
+/* A second thread is joining (registry lock held): from now on the seq
+ * counter is shared. Every registered thread passes a full barrier and is
+ * waited for until it is outside the runtime, so no plain increment is
+ * still under way (see pmt_seq_next). The wait is not bounded: a thread
+ * inside the runtime holds no lock the joining thread holds (it joins
+ * before taking any). */
+static void seq_share(void)
+{
+    __atomic_store_n(&pmt_seq_shared, true, __ATOMIC_SEQ_CST);
+    membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+    for (struct pmt_thread *t = registry.head; t != NULL; t = t->reg_next)
+        while (__atomic_load_n(&t->busy, __ATOMIC_ACQUIRE))
+            sched_yield();
+}
+
 /* Join the registry (and get a thread number on the first time), so the
- * thread's block is sealed when it or the process exits. */
-static bool thread_join(struct pmt_thread *t)
+ * thread's block is sealed when it or the process exits. Called from
+ * pmt_stream_enter, before the entry point takes any lock. */
+bool pmt_stream_join(struct pmt_thread *t)
 {
     if (t->finished)
         return false;
     pthread_mutex_lock(&registry.lock);
     if (t->number == 0)
         t->number = ++registry.threads;
+    if (registry.head != NULL &&
+        !__atomic_load_n(&pmt_seq_shared, __ATOMIC_RELAXED))
+        seq_share();
     registry_link(t);
     pthread_mutex_unlock(&registry.lock);
     pthread_setspecific(registry.exit_key, t);
@@ -113,8 +136,8 @@ static void write_thread_record(struct pmt_thread *t)
 
 bool pmt_stream_next_block(struct pmt_thread *t)
 {
-    if (!t->registered && !thread_join(t))
-        return false;
+    if (!t->registered)
+        return false; /* only pmt_stream_enter joins */
     if (t->block != NULL) {
         seal(t->block);
         t->block = NULL;

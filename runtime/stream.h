@@ -14,8 +14,9 @@
  *    pmt_stream_commit(len). Commit publishes the block's new `used` length
  *    with one aligned 32-bit store: a record is in the trace, whatever kills
  *    the process next, exactly when its `used` store is done.
- *  - The first record of a thread is THREAD (its OS tid); a thread number
- *    is handed out then, in order of first record.
+ *  - A thread joins the registry of live threads on its first entry and
+ *    gets its thread number then; its first record is THREAD (its OS
+ *    tid).
  *  - A block is sealed (crc, then PMT_BLOCK_SEALED) when it is full, when
  *    the thread exits (a pthread key destructor), and at process exit
  *    (pmt_stream_seal_all, over the registry of live threads).
@@ -54,6 +55,10 @@ extern _Thread_local struct pmt_thread pmt_self;
 /* Set up the thread-exit destructor and what the exit handler needs. */
 int pmt_stream_setup(void);
 
+/* Join the registry (a thread's first entry): false when the thread may
+ * record nothing more. */
+bool pmt_stream_join(struct pmt_thread *t);
+
 static inline struct pmt_thread *pmt_stream_enter(void)
 {
     if (!pmt_rt_recording())
@@ -62,12 +67,14 @@ static inline struct pmt_thread *pmt_stream_enter(void)
     if (__atomic_load_n(&t->busy, __ATOMIC_RELAXED))
         return NULL;
     __atomic_store_n(&t->busy, 1, __ATOMIC_RELAXED);
-    /* Only the compiler must not move the test below above the busy store:
-     * the exit handler supplies the matching full barrier on every thread
-     * at once with membarrier() (an asymmetric Dekker handshake), so this
-     * path pays no fence instruction. */
+    /* Only the compiler must not move the loads below above the busy
+     * store: the exit handler, and a thread that makes the seq counter
+     * shared, supply the matching full barrier on every thread at once
+     * with membarrier() (an asymmetric Dekker handshake), so this path
+     * pays no fence instruction. */
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    if (!pmt_rt_recording()) {
+    if (!pmt_rt_recording() ||
+        (__builtin_expect(!t->registered, 0) && !pmt_stream_join(t))) {
         __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
         return NULL;
     }
@@ -81,26 +88,48 @@ static inline void pmt_stream_leave(struct pmt_thread *t)
 }
 
 /*
- * Sequence numbers. One atomic counter for the whole process; a relaxed
- * fetch_add is enough. All increments are read-modify-writes of a single
- * atomic object, so they have one modification order, and that order is
- * consistent with happens-before (write-write coherence): if event A
- * happens before event B - same thread in program order, or A precedes a
- * release (an unlock, an atomic store) that B's thread acquired before B -
- * then A's increment precedes B's in the counter's modification order and
- * A gets the smaller number. Merging streams by seq therefore replays
- * every thread in program order and every synchronisation in its order.
+ * Sequence numbers: one counter for the whole process, incremented by
+ * every record. The order of its values must agree with each thread's
+ * program order and with every synchronisation between threads.
+ *
+ * Shared mode: a relaxed atomic fetch_add is enough. All increments are
+ * read-modify-writes of a single atomic object, so they have one
+ * modification order, and that order is consistent with happens-before
+ * (write-write coherence): if event A happens before event B - same thread
+ * in program order, or A precedes a release (an unlock, an atomic store)
+ * that B's thread acquired before B - then A's increment precedes B's in
+ * the counter's modification order and A gets the smaller number.
+ *
+ * Single mode: while only one registered thread records, nobody else
+ * writes the counter and a plain load and store do the same. This matters:
+ * a locked add waits for the store buffer to drain, which exposes the
+ * latency of the program's own store that was just traced; in a
+ * store-heavy program that was a third of the tracing cost. Only
+ * registered threads take numbers, and joining the registry happens in
+ * pmt_stream_enter, before any lock; the second thread to join switches
+ * the counter to shared mode for good, then makes every registered thread
+ * pass a full barrier (membarrier) and waits until none is inside the
+ * runtime: an increment begun before the switch has finished, and one
+ * begun after sees the flag. Without membarrier the counter is shared from
+ * the start.
  */
 struct pmt_seq_counter {
-    /* Every thread increments it with a locked add: alone on its cache line
-     * (a struct's size is a multiple of its alignment), it does not bounce
-     * the lines that are only read (hull, region table). */
+    /* Alone on its cache line (a struct's size is a multiple of its
+     * alignment): in shared mode every thread writes it. */
     _Alignas(64) uint64_t last;
 };
 extern struct pmt_seq_counter pmt_seq_counter;
+extern bool pmt_seq_shared;
 
 static inline uint64_t pmt_seq_next(void)
 {
+    if (__builtin_expect(!__atomic_load_n(&pmt_seq_shared, __ATOMIC_RELAXED),
+                         1)) {
+        uint64_t next =
+            __atomic_load_n(&pmt_seq_counter.last, __ATOMIC_RELAXED) + 1;
+        __atomic_store_n(&pmt_seq_counter.last, next, __ATOMIC_RELAXED);
+        return next;
+    }
     return __atomic_add_fetch(&pmt_seq_counter.last, 1, __ATOMIC_RELAXED);
 }
 
@@ -155,6 +184,10 @@ static inline struct pmt_thread *pmt_stream_enter_last(void)
     if (__atomic_load_n(&t->busy, __ATOMIC_RELAXED))
         return NULL;
     __atomic_store_n(&t->busy, 1, __ATOMIC_RELAXED);
+    if (!t->registered && !pmt_stream_join(t)) {
+        __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
+        return NULL;
+    }
     return t;
 }
 

@@ -411,6 +411,7 @@ static struct {
     pthread_mutex_t lock;
     uint64_t counter; /* at r + 0, under lock */
     int running;      /* the runner has recorded a while */
+    int joined;       /* workers that have recorded */
 } shared = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void *worker(void *arg)
@@ -427,6 +428,8 @@ static void *worker(void *arg)
         store64(shared.r, shared.counter, &site_store);
         __pmt_pre_pthread_mutex_unlock(&shared.lock, &site_other);
         pthread_mutex_unlock(&shared.lock);
+        if (i == 0)
+            __atomic_add_fetch(&shared.joined, 1, __ATOMIC_RELEASE);
     }
     return NULL;
 }
@@ -452,6 +455,12 @@ static int scenario_threads(void)
     for (long i = 0; i < THREADS; i++)
         if (pthread_create(&tids[i], NULL, worker, (void *)i) != 0)
             die("pthread_create");
+    /* Main records while the workers join: the seq counter turns shared
+     * under its feet. */
+    char *slot = shared.r + 4096 + (THREADS + 1) * 8192;
+    for (uint64_t i = 0;
+         __atomic_load_n(&shared.joined, __ATOMIC_ACQUIRE) < THREADS; i++)
+        store64(slot + (i % 512) * 8, i, &site_store);
     for (int i = 0; i < THREADS; i++)
         pthread_join(tids[i], NULL);
     if (pthread_create(&run, NULL, runner, NULL) != 0)
