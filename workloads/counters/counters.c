@@ -20,7 +20,8 @@
  *   BUG_DOUBLE_FENCE   a second sfence with nothing to order
  *                      (redundant-fence)
  *   BUG_FLUSH_DRAM     also flushes the DRAM scratch copy (flush-non-pmem)
- * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug.
+ * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug,
+ * "expect(adr) BUG_NAME: rule" one that is a bug only under --model adr.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
@@ -45,7 +46,7 @@ __attribute__((target("clwb"))) static void
 counters_round(struct counters *c, uint64_t *scratch)
 {
     for (int i = 0; i < NCOUNTERS; i++) {
-        c->value[i]++; /* expect BUG_NO_FENCE: missing-fence */
+        c->value[i]++; /* expect(adr) BUG_NO_FENCE: missing-fence */
         scratch[i] = c->value[i];
     }
 #ifdef BUG_FLUSH_EACH

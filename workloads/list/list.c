@@ -16,7 +16,8 @@
  *   BUG_NODE_UNFLUSHED  the node is never flushed: its stores may be lost
  *   BUG_PUBLISH_EARLY   the node is published before it is persisted: after
  *                       a crash, head may point at an uninitialised node
- * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug.
+ * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug,
+ * "expect(adr) BUG_NAME: rule" one that is a bug only under --model adr.
  */
 #include <libpmem.h>
 #include <pmtrace.h>
@@ -76,9 +77,9 @@ static int list_insert(char *base, uint64_t value)
     pmem_persist(&root->next_free, sizeof(root->next_free));
 
     struct list_node *node = node_at(base, off);
-    node->magic = NODE_MAGIC; /* expect BUG_NODE_UNFLUSHED: unpersisted-store */
-    node->value = value;      /* expect BUG_NODE_UNFLUSHED: unpersisted-store */
-    node->next = root->head;  /* expect BUG_NODE_UNFLUSHED: unpersisted-store */
+    node->magic = NODE_MAGIC; /* expect(adr) BUG_NODE_UNFLUSHED: unpersisted-store */
+    node->value = value;      /* expect(adr) BUG_NODE_UNFLUSHED: unpersisted-store */
+    node->next = root->head;  /* expect(adr) BUG_NODE_UNFLUSHED: unpersisted-store */
 #if defined(BUG_PUBLISH_EARLY)
     list_publish(root, off);
     pmem_persist(node, sizeof(*node));

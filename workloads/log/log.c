@@ -17,7 +17,8 @@
  *   BUG_COMMIT_FIRST       the commit record is persisted before the entry:
  *                          a crash can leave a committed, unwritten entry
  *   BUG_COMMIT_UNFLUSHED   the commit record is never flushed
- * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug.
+ * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug,
+ * "expect(adr) BUG_NAME: rule" one that is a bug only under --model adr.
  */
 #include <libpmem.h>
 #include <pmtrace.h>
@@ -65,7 +66,7 @@ static void log_init(struct log_header *hdr)
 
 static void log_commit(struct log_header *hdr, uint64_t committed)
 {
-    hdr->committed = committed; /* expect BUG_COMMIT_UNFLUSHED: unpersisted-store */
+    hdr->committed = committed; /* expect(adr) BUG_COMMIT_UNFLUSHED: unpersisted-store */
 #ifndef BUG_COMMIT_UNFLUSHED
     pmem_persist(&hdr->committed, sizeof(hdr->committed));
 #endif
@@ -92,7 +93,7 @@ static int log_append(struct log_header *hdr, const char *msg)
     /* The protocol, stated for pmcheck: the entry persists before the
      * commit record, and the commit record is persistent on return. */
     PMT_ASSERT_ORDERED(e, sizeof(*e) + size, &hdr->committed, 8); /* expect BUG_COMMIT_FIRST: assert-ordered */
-    PMT_ASSERT_PERSISTED(&hdr->committed, 8); /* expect BUG_COMMIT_UNFLUSHED: assert-persisted */
+    PMT_ASSERT_PERSISTED(&hdr->committed, 8); /* expect(adr) BUG_COMMIT_UNFLUSHED: assert-persisted */
     return 0;
 }
 
