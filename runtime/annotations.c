@@ -26,6 +26,9 @@ PMT_EXPORT int __pmt_at_pmtrace_register(void *addr, size_t len,
                                          const char *name,
                                          struct __pmt_site *site)
 {
+    /* A constructor of code not built with pmcc may register memory before
+     * the runtime's own constructor ran. */
+    pmt_rt_init();
     /* Untraced, the program behaves as built without pmcc: success. */
     if (!pmt_rt_recording())
         return 0;

@@ -230,8 +230,15 @@ void pmt_tracefile_close(uint32_t end_kind, int32_t end_code)
         __atomic_store_n(&h->end_kind, end_kind, __ATOMIC_RELEASE);
         /* The exact size: readers need not look past the last block. A
          * failure leaves zero-filled unclaimed blocks, which readers skip. */
-        if (ftruncate(trace.fd, (off_t)block_offset(trace.claimed)) == 0)
-            trace.file_size = block_offset(trace.claimed);
+        uint64_t size = block_offset(trace.claimed);
+        if (ftruncate(trace.fd, (off_t)size) == 0)
+            trace.file_size = size;
+        /* Nothing writes past the last claimed block any more; unmapping
+         * the rest of the reservation keeps tools that scan all memory at
+         * exit (valgrind's leak check) from reading beyond the end of the
+         * file, where every access raises SIGBUS. */
+        munmap(trace.map + trace.file_size, trace.reserved - trace.file_size);
+        trace.reserved = trace.file_size;
     }
     pthread_mutex_unlock(&trace.lock);
 }
