@@ -35,7 +35,7 @@ def best_time(cmd, runs, env=None, before=None):
         if before:
             before()
         t0 = time.perf_counter()
-        sh(cmd, env=env, stdout=subprocess.DEVNULL)
+        sh(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         t = time.perf_counter() - t0
         best = t if best is None else min(best, t)
     return best
@@ -44,7 +44,7 @@ def best_time(cmd, runs, env=None, before=None):
 def trace_events(pmcheck, trace):
     out = subprocess.run([pmcheck, "dump", "--summary", trace], check=True,
                          capture_output=True, text=True).stdout
-    m = re.search(r"(\d+)\s+events", out)
+    m = re.search(r"records:\s+(\d+)", out)
     return int(m.group(1)) if m else None
 
 
