@@ -31,7 +31,7 @@ static struct {
     pthread_mutex_t lock; /* guards the list and the threads' block fields
                              against the thread-exit destructor */
     struct pmt_thread *head;
-    uint32_t threads; /* thread numbers handed out */
+    uint32_t threads; /* thread numbers handed out (atomic) */
     pthread_key_t exit_key;
     bool membarrier_ok;
 } registry = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -45,9 +45,9 @@ static void thread_exit(void *arg);
 
 int pmt_stream_setup(void)
 {
-    /* The private expedited command needs registering once per process;
-     * without it (old kernel, seccomp) the exit handler seals only its own
-     * thread's block. */
+    /* The private expedited command needs registering once per process.
+     * Without it (old kernel, seccomp) the seq counter is shared from the
+     * start, and the exit handler seals only its own thread's block. */
     registry.membarrier_ok =
         membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
     pmt_seq_shared = !registry.membarrier_ok;
@@ -104,16 +104,14 @@ static void seq_share(void)
             sched_yield();
 }
 
-/* Join the registry (and get a thread number on the first time), so the
- * thread's block is sealed when it or the process exits. Called from
- * pmt_stream_enter, before the entry point takes any lock. */
+/* Join the registry, so the thread's block is sealed when it or the
+ * process exits. Called from pmt_stream_enter, before the entry point
+ * takes any lock. */
 bool pmt_stream_join(struct pmt_thread *t)
 {
     if (t->finished)
         return false;
     pthread_mutex_lock(&registry.lock);
-    if (t->number == 0)
-        t->number = ++registry.threads;
     if (registry.head != NULL &&
         !__atomic_load_n(&pmt_seq_shared, __ATOMIC_RELAXED))
         seq_share();
@@ -138,6 +136,10 @@ bool pmt_stream_next_block(struct pmt_thread *t)
 {
     if (!t->registered)
         return false; /* only pmt_stream_enter joins */
+    /* Numbered at the first block, not at joining: a thread may enter the
+     * runtime and never record (a DRAM atomic), and numbers stay dense. */
+    if (t->number == 0)
+        t->number = __atomic_add_fetch(&registry.threads, 1, __ATOMIC_RELAXED);
     if (t->block != NULL) {
         seal(t->block);
         t->block = NULL;
@@ -210,9 +212,10 @@ static bool wait_not_busy(const struct pmt_thread *t, long long deadline)
  * a full barrier on every thread of the process, the heavy half of the
  * handshake whose light half is the compiler barrier in pmt_stream_enter:
  * after it, every thread is either seen busy here or will see recording
- * off. Busy threads are waited for, a bounded time: one could be blocked
- * behind a lock whose owner waits for this registry lock. Threads that
- * cannot be shown quiet keep their blocks unsealed, which readers accept.
+ * off. Busy threads are waited for, a bounded time so that a thread
+ * stopped inside the runtime (by a debugger, or in a signal handler that
+ * never returns) cannot hang the exit. Threads that cannot be shown quiet
+ * keep their blocks unsealed, which readers accept.
  */
 void pmt_stream_stop(void)
 {

@@ -14,9 +14,9 @@
  *    pmt_stream_commit(len). Commit publishes the block's new `used` length
  *    with one aligned 32-bit store: a record is in the trace, whatever kills
  *    the process next, exactly when its `used` store is done.
- *  - A thread joins the registry of live threads on its first entry and
- *    gets its thread number then; its first record is THREAD (its OS
- *    tid).
+ *  - A thread joins the registry of live threads on its first entry. Its
+ *    first block gets it a thread number (1.., dense) and starts with a
+ *    THREAD record (its OS tid).
  *  - A block is sealed (crc, then PMT_BLOCK_SEALED) when it is full, when
  *    the thread exits (a pthread key destructor), and at process exit
  *    (pmt_stream_seal_all, over the registry of live threads).
