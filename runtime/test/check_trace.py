@@ -548,7 +548,9 @@ def t_threads(driver, tmp, membarrier=True):
               if r.name == "STORE" and runner_slot <= r.addr < runner_slot + 4096}
     check(len(runner) == 1, "one runner")
     unsealed = {th for th, c in t.chains.items() if not c[-1]["sealed"]}
-    check(unsealed == (set() if membarrier else runner),
+    # (Without membarrier the runner usually stays unsealed, but it may
+    # also have sealed a full block itself and found the trace closed.)
+    check(unsealed <= (set() if membarrier else runner),
           "unsealed at exit: %r (runner %r)" % (unsealed, runner))
     check(t.exact_size(), "cut at exit")
     check(sum(len(c) for c in t.chains.values()) > 20, "many blocks")
