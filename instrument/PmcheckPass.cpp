@@ -11,16 +11,21 @@
  * constructor, priority 1 as the sanitizers', that calls
  * __pmt_module_init_v1(). A module that already has the constructor was
  * instrumented before and is left alone, so running the pass twice does not
- * trace every store twice.
+ * trace every store twice. Each instrumented function then has its hull
+ * loads hoisted and reused (HullReuse.h), with the dominator tree and loops
+ * of the function analysis manager, recomputed after instrumentation.
  *
  * The pass is required: at -O0 clang marks every function optnone, and an
  * optional pass would skip them all.
  */
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 
+#include "HullReuse.h"
 #include "Instrumenter.h"
 #include "RuntimeAbi.h"
 #include "Sites.h"
@@ -48,7 +53,7 @@ void addModuleCtor(Module &M, const pmcheck::RuntimeAbi &Rt)
 }
 
 struct PmcheckPass : PassInfoMixin<PmcheckPass> {
-    PreservedAnalyses run(Module &M, ModuleAnalysisManager &)
+    PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM)
     {
         if (M.getFunction(CtorName))
             return PreservedAnalyses::all();
@@ -60,8 +65,17 @@ struct PmcheckPass : PassInfoMixin<PmcheckPass> {
         for (Function &F : M)
             if (shouldInstrument(F))
                 Functions.push_back(&F);
-        for (Function *F : Functions)
-            Inst.instrumentFunction(*F);
+        FunctionAnalysisManager &FAM =
+            MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+        for (Function *F : Functions) {
+            if (!Inst.instrumentFunction(*F))
+                continue;
+            /* Instrumenting split blocks: what FAM holds for F is stale. */
+            FAM.invalidate(*F, PreservedAnalyses::none());
+            pmcheck::reuseHullLoads(*F, Rt,
+                                    FAM.getResult<DominatorTreeAnalysis>(*F),
+                                    FAM.getResult<LoopAnalysis>(*F));
+        }
         addModuleCtor(M, Rt);
         return PreservedAnalyses::none();
     }

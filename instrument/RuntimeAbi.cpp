@@ -35,6 +35,30 @@ constexpr unsigned hullField(size_t Offset)
     return static_cast<unsigned>(Offset / sizeof(uint64_t));
 }
 
+/* HullField -> index of the field in struct __pmt_hull, from the header's
+ * own layout. */
+constexpr unsigned HullFieldIndex[NumHullFields] = {
+    hullField(offsetof(struct __pmt_hull, store_lo)),
+    hullField(offsetof(struct __pmt_hull, store_span)),
+    hullField(offsetof(struct __pmt_hull, load_lo)),
+    hullField(offsetof(struct __pmt_hull, load_span)),
+};
+
+HullField loField(Hull Which)
+{
+    return Which == Hull::Store ? HullField::StoreLo : HullField::LoadLo;
+}
+
+HullField spanField(Hull Which)
+{
+    return Which == Hull::Store ? HullField::StoreSpan : HullField::LoadSpan;
+}
+
+bool isLoField(HullField Field)
+{
+    return Field == HullField::StoreLo || Field == HullField::LoadLo;
+}
+
 /* C type of an entry point parameter -> its LLVM type. Only the types the
  * ABI uses have a mapping; a new one is a compile error here. */
 template <typename T> struct AbiType;
@@ -103,6 +127,12 @@ RuntimeAbi::RuntimeAbi(Module &M)
     SitePtrTy = PointerType::getUnqual(SiteTy);
     HullTy = StructType::get(Ctx, {Int64Ty, Int64Ty, Int64Ty, Int64Ty});
     HullVar = M.getOrInsertGlobal("__pmt_hull", HullTy);
+    for (unsigned F = 0; F < NumHullFields; F++) {
+        Constant *Indices[] = {ConstantInt::get(Int32Ty, 0),
+                               ConstantInt::get(Int32Ty, HullFieldIndex[F])};
+        HullFieldPtr[F] =
+            ConstantExpr::getInBoundsGetElementPtr(HullTy, HullVar, Indices);
+    }
 
     ModuleInit = PMT_DECLARE_ENTRY(M, __pmt_module_init_v1);
     Store = PMT_DECLARE_ENTRY(M, __pmt_store);
@@ -115,33 +145,45 @@ RuntimeAbi::RuntimeAbi(Module &M)
     Load = PMT_DECLARE_ENTRY(M, __pmt_load);
 }
 
-Value *RuntimeAbi::loadHullField(IRBuilder<> &IRB, unsigned Field,
-                                 const char *Name) const
+LoadInst *RuntimeAbi::loadHullField(IRBuilder<> &IRB, HullField Field) const
 {
-    Constant *Indices[] = {ConstantInt::get(Int32Ty, 0),
-                           ConstantInt::get(Int32Ty, Field)};
-    Constant *Addr =
-        ConstantExpr::getInBoundsGetElementPtr(HullTy, HullVar, Indices);
-    return IRB.CreateLoad(Int64Ty, Addr, Name);
+    return IRB.CreateLoad(Int64Ty, HullFieldPtr[static_cast<unsigned>(Field)],
+                          isLoField(Field) ? "pmt.lo" : "pmt.span");
 }
 
 Value *RuntimeAbi::loadHullLo(IRBuilder<> &IRB, Hull Which) const
 {
-    if (Which == Hull::Store)
-        return loadHullField(
-            IRB, hullField(offsetof(struct __pmt_hull, store_lo)), "pmt.lo");
-    return loadHullField(IRB, hullField(offsetof(struct __pmt_hull, load_lo)),
-                         "pmt.lo");
+    return loadHullField(IRB, loField(Which));
 }
 
 Value *RuntimeAbi::loadHullSpan(IRBuilder<> &IRB, Hull Which) const
 {
-    if (Which == Hull::Store)
-        return loadHullField(IRB,
-                             hullField(offsetof(struct __pmt_hull, store_span)),
-                             "pmt.span");
-    return loadHullField(IRB, hullField(offsetof(struct __pmt_hull, load_span)),
-                         "pmt.span");
+    return loadHullField(IRB, spanField(Which));
+}
+
+bool RuntimeAbi::hullFieldOf(const Instruction &I, HullField &Field) const
+{
+    const auto *LI = dyn_cast<LoadInst>(&I);
+    if (!LI || !LI->isSimple() || LI->getType() != Int64Ty)
+        return false;
+    for (unsigned F = 0; F < NumHullFields; F++) {
+        if (LI->getPointerOperand() == HullFieldPtr[F]) {
+            Field = static_cast<HullField>(F);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool RuntimeAbi::keepsHull(const Value *Callee) const
+{
+    /* FunctionCallee::getCallee is not const. */
+    FunctionCallee Entries[] = {Store, NtStore, LockedRmw, Fill,
+                                Copy,  Flush,   Fence,     Load};
+    for (FunctionCallee &Entry : Entries)
+        if (Callee == Entry.getCallee()->stripPointerCasts())
+            return true;
+    return false;
 }
 
 } // namespace pmcheck
