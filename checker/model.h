@@ -94,12 +94,28 @@ enum pmc_persistency {
 /* Resolves a trace string id (a region's path); NULL when unknown. */
 typedef const char *(*pmc_string_lookup_fn)(void *ctx, uint32_t id);
 
+struct pmc_live_store;
+
+/*
+ * Told when line parts become guaranteed persistent: n parts of the line at
+ * line_addr, oldest first (a fence's or clflush's prefix of the line's live
+ * parts, or one part of a write persistent at once: LIB_WRITE, a store
+ * under eadr). Called before the parts leave the live table, in the order
+ * the writes reach the persistence domain, so applying them in call order
+ * rebuilds what is guaranteed persistent (the crash explorer's base image).
+ */
+typedef void (*pmc_persist_fn)(void *ctx, uint64_t line_addr,
+                               const struct pmc_live_store *parts, size_t n);
+
 struct pmc_model_options {
     enum pmc_persistency persistency;
     bool history; /* keep persisted-store history (assert-ordered) */
     /* Optional: names regions in messages ("region 1" without it). */
     pmc_string_lookup_fn string_lookup;
     void *string_ctx;
+    /* Optional: see pmc_persist_fn. */
+    pmc_persist_fn on_persist;
+    void *persist_ctx;
 };
 
 enum pmc_store_state {

@@ -21,6 +21,8 @@ int persist_prefix(struct pmc_model *m, struct model_line *line, uint32_t last,
                    uint64_t persist_seq)
 {
     uint32_t n = last + 1;
+    if (m->opts.on_persist != NULL)
+        m->opts.on_persist(m->opts.persist_ctx, line->addr, line->stores, n);
     if (m->opts.history) {
         for (uint32_t i = 0; i < n; i++) {
             const struct pmc_live_store *s = &line->stores[i];
@@ -144,6 +146,25 @@ static int add_live_store(struct pmc_model *m, const struct pmc_event *ev,
     return 0;
 }
 
+/* Tell on_persist of the part of a persistent write in one line. */
+static void persistent_part(struct pmc_model *m, const struct pmc_event *ev,
+                            uint64_t line_addr, unsigned offset, unsigned len)
+{
+    bool fill = ev->kind == PMT_STORE_FILL;
+    uint64_t skip = line_addr + offset - ev->addr;
+    struct pmc_live_store part = {
+        .seq = ev->seq,
+        .data = fill || ev->data == NULL ? ev->data : ev->data + skip,
+        .site = ev->site,
+        .thread = ev->thread,
+        .offset = (uint8_t)offset,
+        .len = (uint8_t)len,
+        .state = PMC_STORE_DIRTY,
+        .flags = fill ? PMC_LIVE_FILL : 0,
+    };
+    m->opts.on_persist(m->opts.persist_ctx, line_addr, &part, 1);
+}
+
 /*
  * A write that is persistent as soon as it is made (a library's write, or
  * any store under eADR): every older live part of its lines persists with
@@ -171,6 +192,8 @@ int model_persistent_write(struct pmc_model *m, const struct pmc_event *ev,
         if (line != NULL &&
             persist_prefix(m, line, line->nstores - 1, ev->seq) != 0)
             return model_oom(err);
+        if (m->opts.on_persist != NULL)
+            persistent_part(m, ev, line_addr, offset, len);
         if (m->opts.history &&
             history_record(&m->history, line_addr, offset, len, ev->seq,
                            ev->seq, ev->site) != 0)
