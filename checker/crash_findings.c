@@ -1,0 +1,93 @@
+/*
+ * crash_findings.c - a failed recovery run as a crash-recovery-failed
+ * finding (see crash.h): primary site the crash point, notes the stores
+ * the state left out (the earliest first, one per site) and the crash
+ * point, the message the outcome and the state.
+ */
+#include "crash_internal.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void outcome_words(const struct pmc_run_result *r, char *buf,
+                          size_t size)
+{
+    switch (r->outcome) {
+    case PMC_RUN_EXIT:
+        snprintf(buf, size, "exited with status %d", r->code);
+        break;
+    case PMC_RUN_SIGNAL: {
+        const char *abbrev = sigabbrev_np(r->code);
+        if (abbrev != NULL)
+            snprintf(buf, size, "was killed by SIG%s", abbrev);
+        else
+            snprintf(buf, size, "was killed by signal %d", r->code);
+        break;
+    }
+    case PMC_RUN_HANG:
+        snprintf(buf, size, "hung for %.0f s (killed)", r->seconds);
+        break;
+    case PMC_RUN_OOM:
+        snprintf(buf, size, "ran out of memory (killed at the limit)");
+        break;
+    default:
+        snprintf(buf, size, "failed");
+    }
+}
+
+/* A note per site of the stores left out, the earliest first. */
+static void left_out_notes(struct pmc_finding *f, const struct image_set *imgs,
+                           const struct left_out *lo, size_t n)
+{
+    for (size_t i = 0; i < n && f->nnotes < PMC_MAX_NOTES - 1; i++) {
+        bool seen = false;
+        for (uint32_t j = 0; j < f->nnotes; j++)
+            seen |= f->notes[j].site == lo[i].site;
+        if (seen)
+            continue;
+        pmc_finding_note(f, PMC_NOTE_STORE, lo[i].site,
+                         "%s of %" PRIu32 " bytes to %s+0x%" PRIx64,
+                         lo[i].torn ? "torn (only partly in the crash "
+                                      "image): store"
+                                    : "left out of the crash image: store",
+                         lo[i].len, image_name(imgs, lo[i].img), lo[i].offset);
+    }
+}
+
+int crash_report_failure(struct pmc_findings *out, const struct image_set *imgs,
+                         const struct failed_state *fs, struct pmc_error *err)
+{
+    const struct crash_point *cp = fs->cp;
+    size_t room = crash_point_parts(cp);
+    struct left_out *lo = calloc(room ? room : 1, sizeof(*lo));
+    if (lo == NULL)
+        return pmc_error_set(err, "crash: out of memory");
+    size_t n = crash_point_left_out(cp, fs->choices, lo);
+
+    struct pmc_finding f;
+    pmc_finding_init(&f, PMC_RULE_CRASH_RECOVERY_FAILED, cp->site, cp->seq);
+    if (n > 0) {
+        f.region = lo[0].region;
+        f.offset = lo[0].region_offset;
+        f.len = lo[0].len;
+    }
+    char outcome[96];
+    outcome_words(fs->result, outcome, sizeof(outcome));
+    char stores[64] = "";
+    if (n > 0)
+        snprintf(stores, sizeof(stores), " (%zu %s left out)", n,
+                 n == 1 ? "store" : "stores");
+    snprintf(f.message, sizeof(f.message),
+             "recovery %s on crash state %s%s%s%s", outcome, fs->state_id,
+             fs->faults[0] ? " " : "", fs->faults, stores);
+    left_out_notes(&f, imgs, lo, n);
+    pmc_finding_note(&f, PMC_NOTE_CRASH_POINT, cp->site, "%s",
+                     crash_point_words(cp->kind));
+    free(lo);
+    if (pmc_findings_add(out, &f) != 0)
+        return pmc_error_set(err, "crash: out of memory");
+    return 0;
+}

@@ -1,0 +1,220 @@
+/*
+ * crash_internal.h - what the files of the crash explorer (crash.h) share:
+ *   crash_walk.c      the replay: model, base images, markers, crash points
+ *   crash_point.c     a crash point's lines, their choices, contents, hashes
+ *   crash_id.c        state ids and the set of distinct states
+ *   crash_exec.c      the runners and their worker threads
+ *   crash_findings.c  crash-recovery-failed findings
+ *   crash.c           the exploration: strategies, budgets, shards, batches
+ *   crash_replay.c    rebuilding one state's images (--replay)
+ */
+#ifndef PMC_CRASH_INTERNAL_H
+#define PMC_CRASH_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crash.h"
+#include "image.h"
+
+/* Defaults filled in (crash.c): what exploration and replay agree on. */
+void crash_options_normalise(struct pmc_crash_options *o);
+
+/* ---- crash points (crash_point.c) ---------------------------------- */
+
+enum crash_point_kind {
+    POINT_NONE = 0,   /* not a crash point */
+    POINT_FENCE,      /* before a fence */
+    POINT_LOCKED,     /* before a locked instruction to pmem (a fence) */
+    POINT_EXIT,       /* at the EXIT record */
+    POINT_UNMAP,      /* at a REGION_UNMAP */
+    POINT_DURABLE,    /* at PMT_DURABLE() */
+    POINT_ANNOTATION, /* at PMT_CRASH_POINT() */
+    POINT_END,        /* at the end of the trace */
+};
+
+/* A torn variant of a line: part `part` persists but for one 8-byte word. */
+struct torn_variant {
+    uint32_t part;
+    uint8_t word;
+};
+
+/* A live line at a crash point. */
+struct point_line {
+    uint32_t img;
+    uint64_t offset;      /* in the image, a multiple of IMAGE_LINE */
+    uint32_t region;      /* the trace's region number, for findings */
+    uint64_t region_base; /* the image offset where the region starts */
+    const struct pmc_live_store *parts; /* the model's, oldest first */
+    uint32_t nparts;
+    uint32_t ntorn;
+    size_t torn_first;  /* its variants in crash_point.torn */
+    size_t delta_first; /* its choices' hash deltas in crash_point.deltas */
+};
+
+struct crash_point {
+    uint64_t number; /* from 0 */
+    uint64_t seq;    /* the event it is at */
+    uint32_t site;
+    enum crash_point_kind kind;
+    struct point_line *lines; /* by (img, offset) */
+    size_t nlines;
+    struct strategy_line *choices; /* the strategies' view of lines */
+    struct torn_variant *torn;
+    size_t ntorn;
+    uint64_t *deltas; /* per line, per choice: base hash ^ state hash */
+    size_t ndeltas;
+    uint64_t base_hash;
+    const char *markers; /* PMCHECK_MARKERS now */
+    uint64_t markers_hash;
+    /* capacities */
+    size_t lines_cap, choices_cap, torn_cap, deltas_cap;
+};
+
+void crash_point_init(struct crash_point *cp);
+void crash_point_destroy(struct crash_point *cp);
+
+/* The content of line l under choice c (0..nparts, then torn variants). */
+void point_line_content(const struct image_set *imgs,
+                        const struct crash_point *cp,
+                        const struct point_line *l, uint32_t c,
+                        uint8_t out[IMAGE_LINE]);
+
+/* Compute the torn variants (when torn) and every choice's hash delta of
+ * cp's lines, which crash_walk.c has filled. Returns 0, or -1 without
+ * memory. */
+int crash_point_prepare(struct crash_point *cp, const struct image_set *imgs,
+                        bool torn);
+
+/* The hash of the state given by choices. */
+uint64_t crash_point_hash(const struct crash_point *cp,
+                          const uint32_t *choices);
+
+/* Every line's last choice that is a prefix: all its stores. */
+void crash_point_all(const struct crash_point *cp, uint32_t *choices);
+
+/* Words, in the crash point note: "before this fence". */
+const char *crash_point_words(enum crash_point_kind kind);
+
+/* A store left out of a state (wholly, or partly when torn). */
+struct left_out {
+    uint64_t seq;
+    uint32_t site;
+    uint32_t img;
+    uint64_t offset; /* in the image */
+    uint32_t region;
+    uint64_t region_offset;
+    uint32_t len;
+    bool torn;
+};
+
+/* The live parts of cp: room enough for crash_point_left_out. */
+size_t crash_point_parts(const struct crash_point *cp);
+
+/* The stores a state leaves out into out (crash_point_parts() entries),
+ * by seq, one entry per store (its parts merged). Returns how many. */
+size_t crash_point_left_out(const struct crash_point *cp,
+                            const uint32_t *choices, struct left_out *out);
+
+/* ---- the walk (crash_walk.c) ------------------------------------------- */
+
+struct walk;
+
+/* Called at each crash point: 0 goes on, 1 stops the walk, -1 fails it. */
+typedef int (*walk_point_fn)(void *ctx, struct crash_point *cp,
+                             struct pmc_error *err);
+
+/* Read the trace once for its images, then set up a replay. */
+int walk_new(struct pmc_trace *t, enum pmc_persistency persistency, bool torn,
+             struct walk **out, struct pmc_error *err);
+void walk_free(struct walk *w);
+
+struct image_set *walk_images(struct walk *w);
+struct pmc_trace *walk_trace(struct walk *w);
+
+/* Replay the trace from its start, calling fn at each crash point with
+ * the point prepared (crash_point_prepare). */
+int walk_run(struct walk *w, walk_point_fn fn, void *ctx,
+             struct pmc_error *err);
+
+/* How far the replay is, 0..1 (for progress). */
+double walk_fraction(const struct walk *w);
+
+/* After walk_run: the model's statistics and notes on the trace's end. */
+void walk_summary(const struct walk *w, struct pmc_crash_summary *s);
+
+/* "list.c:61" of a trace site; "" when there is none. */
+void walk_site_words(const struct walk *w, uint32_t site, char *buf,
+                     size_t size);
+
+/* ---- state ids and the set of distinct states (crash_id.c) ------------- */
+
+enum state_fault {
+    FAULT_NONE = 0,
+    FAULT_ALLOC,  /* arg: the allocation that fails */
+    FAULT_POISON, /* arg: the poisoned offset of image 0 */
+};
+
+struct state_ref {
+    uint64_t point;
+    uint32_t index; /* in the strategy's order (FAULT_NONE) */
+    uint32_t fault; /* enum state_fault */
+    uint64_t arg;
+};
+
+void state_id_format(const struct state_ref *ref, char *buf, size_t size);
+/* Returns 0, or -1 when id is not a state id. */
+int state_id_parse(const char *id, struct state_ref *ref);
+
+/* Distinct states by key, each with the first state that had it. */
+struct state_set {
+    struct state_set_entry *slots;
+    size_t cap; /* a power of two */
+    size_t count;
+};
+
+void state_set_init(struct state_set *s);
+void state_set_destroy(struct state_set *s);
+/* The first state with this key, or NULL. */
+const struct state_ref *state_set_find(const struct state_set *s, uint64_t key);
+/* The first state with this key, or NULL after adding ref as the first.
+ * *failed says when there was no memory to add it. */
+const struct state_ref *state_set_add(struct state_set *s, uint64_t key,
+                                      const struct state_ref *ref,
+                                      bool *failed);
+
+/* ---- running (crash_exec.c) ------------------------------------------- */
+
+struct exec_job {
+    const uint32_t *choices; /* over the crash point's lines */
+    struct pmc_run_request request;
+    struct pmc_run_result result;
+};
+
+struct exec;
+
+int exec_new(const struct pmc_crash_options *o, const struct image_set *imgs,
+             struct exec **out, struct pmc_error *err);
+void exec_free(struct exec *x);
+/* Run jobs on cp's states of the bases as they are; returns when every
+ * job has its result. */
+int exec_run(struct exec *x, struct image_set *imgs,
+             const struct crash_point *cp, struct exec_job *jobs, size_t n,
+             struct pmc_error *err);
+bool exec_forks(const struct exec *x);
+
+/* ---- findings (crash_findings.c) --------------------------------------- */
+
+struct failed_state {
+    const struct crash_point *cp;
+    const uint32_t *choices;
+    const char *state_id;
+    const char *faults; /* "" or "with allocation 3 failing" */
+    const struct pmc_run_result *result;
+};
+
+int crash_report_failure(struct pmc_findings *out, const struct image_set *imgs,
+                         const struct failed_state *f, struct pmc_error *err);
+
+#endif /* PMC_CRASH_INTERNAL_H */

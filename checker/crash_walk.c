@@ -1,0 +1,478 @@
+/*
+ * crash_walk.c - the replay under the crash explorer: the trace through
+ * the persistency model, the base images kept up to date from what the
+ * model says became persistent, the markers passed, and a call at every
+ * crash point with its live lines (see crash_internal.h).
+ *
+ * A first pass over the trace finds its images (one per region name, as
+ * large as the largest mapping of it) and whether it needs the model's
+ * history (PMT_ASSERT_ORDERED: a model without history stops modelling
+ * there). It reads records only, so it costs a fraction of the replay.
+ */
+#include "crash_internal.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* PMCHECK_MARKERS holds at most this many names (the latest passed). */
+#define MARKERS_MAX 64u
+#define MARKERS_TEXT 4096u
+
+struct walk {
+    struct pmc_trace *trace;
+    enum pmc_persistency persistency;
+    bool torn;
+    bool history; /* the trace asserts an order */
+    struct image_set *images;
+    struct pmc_model *model;
+    struct pmc_findings *discarded; /* the model's findings: not ours */
+    struct crash_point point;
+    uint64_t points;
+    uint64_t events, total_events;
+    uint64_t last_seq;
+    /* the last region an address was found in, and its image */
+    uint32_t cached_region;
+    long cached_image;
+    const struct pmc_region *found_region; /* by the last image_of */
+    /* markers passed, oldest first (trace strings) */
+    const char *markers[MARKERS_MAX];
+    size_t nmarkers;
+    char markers_text[MARKERS_TEXT];
+    bool damaged;
+    bool saw_exit;
+};
+
+static const char *trace_string(void *ctx, uint32_t id)
+{
+    return pmc_trace_string(ctx, id);
+}
+
+/* The image name of a region: its file's basename, else "region<id>". */
+static void region_image_name(const char *path, uint32_t id, char *buf,
+                              size_t size)
+{
+    const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+    const char *base = slash != NULL ? slash + 1 : path;
+    if (base != NULL && base[0] != '\0')
+        snprintf(buf, size, "%s", base);
+    else
+        snprintf(buf, size, "region%" PRIu32, id);
+}
+
+/* ---- the first pass: images ----------------------------------------- */
+
+struct image_list {
+    struct image_spec *items;
+    size_t count, cap;
+};
+
+static void image_list_destroy(struct image_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free((char *)l->items[i].name);
+    free(l->items);
+}
+
+static int image_list_note(struct image_list *l, const char *name,
+                           uint64_t size)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        if (strcmp(l->items[i].name, name) == 0) {
+            if (size > l->items[i].size)
+                l->items[i].size = size;
+            return 0;
+        }
+    }
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        struct image_spec *p = realloc(l->items, cap * sizeof(*p));
+        if (p == NULL)
+            return -1;
+        l->items = p;
+        l->cap = cap;
+    }
+    char *copy = strdup(name);
+    if (copy == NULL)
+        return -1;
+    l->items[l->count++] = (struct image_spec){.name = copy, .size = size};
+    return 0;
+}
+
+static int note_region(struct walk *w, struct image_list *l,
+                       const struct pmc_event *ev, struct pmc_error *err)
+{
+    if (ev->len == 0)
+        return 0;
+    const char *path = pmc_trace_string(w->trace, ev->str);
+    char name[256];
+    region_image_name(path, ev->id, name, sizeof(name));
+    if (!image_region_aligned(ev->addr, ev->file_offset))
+        return pmc_error_set(
+            err,
+            "%s: region %s is mapped at 0x%" PRIx64 " from file offset "
+            "0x%" PRIx64 ": crash images need both to agree modulo 64",
+            pmc_trace_path(w->trace), name, ev->addr, ev->file_offset);
+    if (ev->file_offset > UINT64_MAX - ev->len ||
+        image_list_note(l, name, ev->file_offset + ev->len) != 0)
+        return pmc_error_set(err,
+                             "%s: region %s: out of memory or too "
+                             "large",
+                             pmc_trace_path(w->trace), name);
+    return 0;
+}
+
+/* Read every record once: images, history, the number of events. A
+ * damaged trace is read up to the damage here; the replay reports it. */
+static int first_pass(struct walk *w, struct image_list *l,
+                      struct pmc_error *err)
+{
+    pmc_trace_rewind(w->trace);
+    struct pmc_event ev;
+    struct pmc_error damage;
+    int rc;
+    while ((rc = pmc_trace_next(w->trace, &ev, &damage)) > 0) {
+        w->total_events++;
+        if (ev.kind == PMT_ASSERT_ORDERED)
+            w->history = true;
+        if (ev.kind == PMT_REGION_MAP && note_region(w, l, &ev, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int walk_new(struct pmc_trace *t, enum pmc_persistency persistency, bool torn,
+             struct walk **out, struct pmc_error *err)
+{
+    struct walk *w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        return pmc_error_set(err, "crash: out of memory");
+    w->trace = t;
+    w->persistency = persistency;
+    w->torn = torn;
+    crash_point_init(&w->point);
+    struct image_list l = {0};
+    int rc = first_pass(w, &l, err);
+    if (rc == 0)
+        rc = image_set_new(l.items, l.count, &w->images, err);
+    image_list_destroy(&l);
+    if (rc != 0) {
+        walk_free(w);
+        return -1;
+    }
+    *out = w;
+    return 0;
+}
+
+void walk_free(struct walk *w)
+{
+    if (w == NULL)
+        return;
+    pmc_model_free(w->model);
+    pmc_findings_free(w->discarded);
+    image_set_free(w->images);
+    crash_point_destroy(&w->point);
+    free(w);
+}
+
+struct image_set *walk_images(struct walk *w)
+{
+    return w->images;
+}
+
+struct pmc_trace *walk_trace(struct walk *w)
+{
+    return w->trace;
+}
+
+double walk_fraction(const struct walk *w)
+{
+    if (w->total_events == 0)
+        return 1.0;
+    double f = (double)w->events / (double)w->total_events;
+    return f < 1.0 ? f : 1.0;
+}
+
+void walk_site_words(const struct walk *w, uint32_t site, char *buf,
+                     size_t size)
+{
+    const struct pmc_site *s = pmc_trace_site(w->trace, site);
+    if (s == NULL || s->file[0] == '\0')
+        snprintf(buf, size, "%s", "");
+    else
+        snprintf(buf, size, "%s:%" PRIu32, s->file, s->line);
+}
+
+/* ---- regions to images ---------------------------------------------- */
+
+/* The image of the region holding addr, and addr's offset in it; -1 when
+ * addr is in no region. */
+static long image_of(struct walk *w, uint64_t addr, uint64_t *offset)
+{
+    const struct pmc_region *r = pmc_model_region_of(w->model, addr);
+    if (r == NULL)
+        return -1;
+    w->found_region = r;
+    if (r->id != w->cached_region || w->cached_image < 0) {
+        char name[256];
+        region_image_name(r->path, r->id, name, sizeof(name));
+        w->cached_region = r->id;
+        w->cached_image = image_find(w->images, name);
+    }
+    *offset = addr - r->addr + r->file_offset;
+    return w->cached_image;
+}
+
+/* The model's word that parts are persistent: into the base. */
+static void on_persist(void *ctx, uint64_t line_addr,
+                       const struct pmc_live_store *parts, size_t n)
+{
+    struct walk *w = ctx;
+    uint64_t first = line_addr + parts[0].offset, offset;
+    long img = image_of(w, first, &offset);
+    if (img < 0)
+        return;
+    uint64_t line_offset = offset - parts[0].offset;
+    for (size_t i = 0; i < n; i++)
+        image_apply_part(w->images, (size_t)img, line_offset, &parts[i]);
+}
+
+static void region_mapped(struct walk *w, const struct pmc_event *ev)
+{
+    uint64_t offset;
+    long img = ev->len ? image_of(w, ev->addr, &offset) : -1;
+    /* Bytes REGION_DATA does not cover are zero. */
+    if (img >= 0)
+        image_fill(w->images, (size_t)img, offset, 0, ev->len);
+}
+
+static void region_data(struct walk *w, const struct pmc_event *ev)
+{
+    uint64_t offset;
+    long img = ev->len ? image_of(w, ev->addr, &offset) : -1;
+    if (img >= 0)
+        image_write(w->images, (size_t)img, offset, ev->data, ev->len);
+}
+
+/* ---- markers --------------------------------------------------------- */
+
+static void marker_passed(struct walk *w, const struct pmc_event *ev)
+{
+    const char *name = pmc_trace_string(w->trace, ev->id);
+    if (name == NULL)
+        return;
+    size_t i = 0;
+    while (i < w->nmarkers && strcmp(w->markers[i], name) != 0)
+        i++;
+    if (i == w->nmarkers && w->nmarkers == MARKERS_MAX)
+        i = 0; /* full: the oldest goes */
+    if (i < w->nmarkers) {
+        memmove(&w->markers[i], &w->markers[i + 1],
+                (w->nmarkers - i - 1) * sizeof(w->markers[0]));
+        w->nmarkers--;
+    }
+    w->markers[w->nmarkers++] = name;
+    size_t used = 0;
+    w->markers_text[0] = '\0';
+    for (i = 0; i < w->nmarkers && used < sizeof(w->markers_text); i++)
+        used += (size_t)snprintf(w->markers_text + used,
+                                 sizeof(w->markers_text) - used, "%s%s",
+                                 i ? "," : "", w->markers[i]);
+}
+
+/* ---- crash points ---------------------------------------------------- */
+
+static enum crash_point_kind point_kind(const struct pmc_event *ev)
+{
+    switch (ev->kind) {
+    case PMT_FENCE:
+        return POINT_FENCE;
+    case PMT_STORE:
+        return (ev->flags & PMT_STORE_LOCKED) ? POINT_LOCKED : POINT_NONE;
+    case PMT_EXIT:
+        return POINT_EXIT;
+    case PMT_REGION_UNMAP:
+        return POINT_UNMAP;
+    case PMT_DURABLE:
+        return POINT_DURABLE;
+    case PMT_CRASH_POINT:
+        return POINT_ANNOTATION;
+    default:
+        return POINT_NONE;
+    }
+}
+
+static int compare_lines(const void *a, const void *b)
+{
+    const struct point_line *x = a, *y = b;
+    if (x->img != y->img)
+        return x->img < y->img ? -1 : 1;
+    return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+static int add_line(struct walk *w, const struct pmc_line_view *v)
+{
+    struct crash_point *cp = &w->point;
+    uint64_t offset;
+    long img = image_of(w, v->addr + v->stores[0].offset, &offset);
+    if (img < 0)
+        return 0;
+    if (cp->nlines == cp->lines_cap) {
+        size_t cap = cp->lines_cap ? cp->lines_cap * 2 : 64;
+        struct point_line *p = realloc(cp->lines, cap * sizeof(*p));
+        if (p == NULL)
+            return -1;
+        cp->lines = p;
+        cp->lines_cap = cap;
+    }
+    const struct pmc_region *r = w->found_region;
+    cp->lines[cp->nlines++] = (struct point_line){
+        .img = (uint32_t)img,
+        .offset = offset - v->stores[0].offset,
+        .region = r->id,
+        .region_base = r->file_offset,
+        .parts = v->stores,
+        .nparts = (uint32_t)v->nstores,
+    };
+    return 0;
+}
+
+static int at_point(struct walk *w, enum crash_point_kind kind, uint64_t seq,
+                    uint32_t site, walk_point_fn fn, void *ctx,
+                    struct pmc_error *err)
+{
+    struct crash_point *cp = &w->point;
+    cp->nlines = 0;
+    size_t cursor = 0;
+    struct pmc_line_view v;
+    while (pmc_model_next_line(w->model, &cursor, &v))
+        if (v.nstores > 0 && add_line(w, &v) != 0)
+            return pmc_error_set(err, "crash: out of memory");
+    qsort(cp->lines, cp->nlines, sizeof(cp->lines[0]), compare_lines);
+    cp->number = w->points++;
+    cp->seq = seq;
+    cp->site = site;
+    cp->kind = kind;
+    cp->base_hash = image_base_hash(w->images);
+    cp->markers = w->markers_text;
+    cp->markers_hash =
+        image_hash_bytes(w->markers_text, strlen(w->markers_text));
+    if (crash_point_prepare(cp, w->images, w->torn) != 0)
+        return pmc_error_set(err, "crash: out of memory");
+    return fn(ctx, cp, err);
+}
+
+static void after_event(struct walk *w, const struct pmc_event *ev)
+{
+    switch (ev->kind) {
+    case PMT_REGION_MAP:
+        region_mapped(w, ev);
+        break;
+    case PMT_REGION_DATA:
+        region_data(w, ev);
+        break;
+    case PMT_MARKER:
+        marker_passed(w, ev);
+        break;
+    case PMT_EXIT:
+        w->saw_exit = true;
+        break;
+    default:
+        break;
+    }
+}
+
+static int new_model(struct walk *w, struct pmc_error *err)
+{
+    pmc_model_free(w->model);
+    w->model = NULL;
+    if (w->discarded == NULL && (w->discarded = pmc_findings_new()) == NULL)
+        return pmc_error_set(err, "crash: out of memory");
+    pmc_findings_clear(w->discarded);
+    struct pmc_model_options mo = {
+        .persistency = w->persistency,
+        .history = w->history,
+        .string_lookup = trace_string,
+        .string_ctx = w->trace,
+        .on_persist = on_persist,
+        .persist_ctx = w,
+    };
+    return pmc_model_new(&mo, w->discarded, &w->model, err);
+}
+
+int walk_run(struct walk *w, walk_point_fn fn, void *ctx, struct pmc_error *err)
+{
+    if (new_model(w, err) != 0)
+        return -1;
+    /* Bases start from nothing: every REGION_MAP zeroes its range. */
+    pmc_trace_rewind(w->trace);
+    w->points = w->events = w->last_seq = 0;
+    w->nmarkers = 0;
+    w->markers_text[0] = '\0';
+    w->cached_region = 0;
+    w->cached_image = -1;
+    w->damaged = w->saw_exit = false;
+    struct pmc_event ev;
+    struct pmc_error damage;
+    int rc;
+    while ((rc = pmc_trace_next(w->trace, &ev, &damage)) > 0) {
+        w->events++;
+        w->last_seq = ev.seq;
+        enum crash_point_kind kind = point_kind(&ev);
+        if (kind != POINT_NONE) {
+            int stop = at_point(w, kind, ev.seq, ev.site, fn, ctx, err);
+            if (stop != 0)
+                return stop < 0 ? -1 : 0;
+        }
+        if (pmc_model_event(w->model, &ev, err) != 0)
+            return -1;
+        after_event(w, &ev);
+    }
+    w->damaged = rc < 0;
+    /* The end of the trace is a crash point too: after the last fence a
+     * program may have stored more, and it may have been killed there. */
+    int stop = at_point(w, POINT_END, w->last_seq + 1, 0, fn, ctx, err);
+    if (stop < 0)
+        return -1;
+    if (w->damaged)
+        return pmc_error_set(err, "%s", damage.msg);
+    return 0;
+}
+
+static void add_note(struct pmc_crash_summary *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void add_note(struct pmc_crash_summary *s, const char *fmt, ...)
+{
+    if (s->nnotes >= PMC_CRASH_MAX_NOTES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->notes[s->nnotes++], sizeof(s->notes[0]), fmt, ap);
+    va_end(ap);
+}
+
+void walk_summary(const struct walk *w, struct pmc_crash_summary *s)
+{
+    if (w->model != NULL)
+        pmc_model_stats(w->model, &s->model);
+    const struct pmc_trace_info *info = pmc_trace_info(w->trace);
+    s->nnotes = 0;
+    if (w->damaged)
+        add_note(s, "the trace is damaged: crash points up to the damage "
+                    "were explored, the last at the damage");
+    else if (!w->saw_exit && info->end_kind == PMT_END_SIGNAL)
+        add_note(s,
+                 "the program was killed by signal %" PRId32 ": its last "
+                 "crash point is the end of the trace",
+                 info->end_code);
+    else if (!w->saw_exit && info->end_kind != PMT_END_EXIT)
+        add_note(s, "the trace does not say how the program ended: its last "
+                    "crash point is the end of the trace");
+    if (info->unsealed_tail)
+        add_note(s, "a thread's last trace block was never sealed (the "
+                    "program died while writing it): its records up to the "
+                    "last complete one were replayed");
+}
