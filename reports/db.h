@@ -35,7 +35,7 @@
 #define PMC_DB_DEFAULT_PATH "pmcheck.db"
 
 /* The schema version this pmcheck writes (PRAGMA user_version). */
-#define PMC_DB_SCHEMA_VERSION 1
+#define PMC_DB_SCHEMA_VERSION 2
 
 struct pmc_db;
 
@@ -125,6 +125,92 @@ int pmc_db_store_findings(struct pmc_db *db, int64_t run_id,
                           const struct pmc_check_stats *stats,
                           const char *damage, const struct pmc_findings *set,
                           struct pmc_error *err);
+
+/* ---- crash runs (db_crash.c) ---------------------------------------- */
+
+/* What decides a crash run's states: kept so that a state can be rebuilt
+ * (options) and shards of one exploration merged (config). */
+struct pmc_db_crash_config {
+    const char *recover;  /* the recovery command template */
+    const char *strategy; /* "lines", "exhaustive", "random" */
+    uint64_t seed;
+    const char *options; /* the crash options that rebuild a state, as
+                            typed: "--model adr --strategy lines ..." */
+    const char *config;  /* options plus what else decides which states
+                            are explored (budget, recovery): shards with
+                            equal config and trace make one exploration */
+    uint32_t shard;      /* this run's shard, from 0 */
+    uint32_t shards;     /* how many (1: not sharded) */
+};
+
+/* One explored state (a crash_states row). */
+struct pmc_db_crash_state {
+    const char *state_id;
+    uint64_t ordinal;
+    uint32_t crash_site; /* trace site id; 0: none */
+    const char *outcome; /* "pass", "exit", ..., "duplicate" */
+    int code;            /* exit status or signal; stored when has_code */
+    bool has_code;
+    uint64_t image_hash;
+    const char *stderr_tail;  /* NULL: none */
+    double seconds;           /* < 0: not run */
+    const char *duplicate_of; /* NULL: run */
+    const char *faults;       /* NULL or "": none */
+};
+
+struct pmc_db_crash_totals {
+    uint64_t points, states, runs, duplicates, failures, skipped;
+    const char *stopped; /* NULL: explored to the end */
+    double seconds;
+    bool fork_server;
+};
+
+struct pmc_db_crash;
+
+/* Start recording a crash run over trace: the trace is recorded and linked
+ * to the run, its crash findings under the run's model are forgotten (the
+ * run stores its own, pmc_db_store_results), and a crash_runs row made. */
+int pmc_db_crash_begin(struct pmc_db *db, int64_t run_id,
+                       const struct pmc_db_trace *trace, pmc_db_site_fn site_of,
+                       const void *site_ctx,
+                       const struct pmc_db_crash_config *config,
+                       struct pmc_db_crash **out, struct pmc_error *err);
+
+/* Record states, all in one transaction. */
+int pmc_db_crash_add(struct pmc_db_crash *c,
+                     const struct pmc_db_crash_state *states, size_t n,
+                     struct pmc_error *err);
+
+/* Record the run's totals (may be called again to update them). */
+int pmc_db_crash_totals(struct pmc_db_crash *c,
+                        const struct pmc_db_crash_totals *t,
+                        struct pmc_error *err);
+
+void pmc_db_crash_free(struct pmc_db_crash *c);
+
+/* ---- merging databases (db_merge.c) ----------------------------------- */
+
+struct pmc_db_merge_stats {
+    uint64_t runs;       /* runs added */
+    uint64_t shards;     /* runs joined to an exploration already there */
+    uint64_t states;     /* crash states added */
+    uint64_t findings;   /* findings added */
+    uint64_t duplicates; /* findings already there, kept once */
+};
+
+/*
+ * Merge the database at in_path into db: its runs, traces, sites,
+ * findings, crash states and baselines, with ids remapped, in one
+ * transaction. A crash run that is another shard of an exploration
+ * already in db (same trace, same config, same number of shards, a shard
+ * not there yet) joins that run: its states are added to it and its
+ * crash findings combined (counts added, the finding of the earliest
+ * failing state kept), so merging every shard gives what the unsharded
+ * run gives. Any other finding already in db for the same trace, model,
+ * rule and site is kept once. Merging a database twice adds nothing.
+ */
+int pmc_db_merge(struct pmc_db *db, const char *in_path,
+                 struct pmc_db_merge_stats *stats, struct pmc_error *err);
 
 /* Names used in the database for enums ("check", "complete", "exit"). */
 const char *pmc_run_kind_name(enum pmc_run_kind kind);

@@ -50,6 +50,21 @@ int db_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 int db_run_model(struct pmc_db *db, int64_t run_id, char *buf, size_t size,
                  struct pmc_error *err);
 
+/* The kind recorded for run_id ("check", "crash"); -1 if there is none. */
+int db_run_kind(struct pmc_db *db, int64_t run_id, char *buf, size_t size,
+                struct pmc_error *err);
+
+/*
+ * The rules whose findings come from running recoveries, as an SQL list.
+ * A crash run stores and reports these, a check run the others: the two
+ * kinds of run share a trace's findings under a model without replacing
+ * each other's.
+ */
+#define DB_CRASH_RULES "('crash-recovery-failed', 'cross-failure-read')"
+
+/* traces.cmdline_hash of a command line: 8 hex digits and a NUL. */
+void db_cmdline_hash(const char *cmdline, char out[16]);
+
 /* Create or check the schema (db_schema.c). */
 int db_schema_ensure(struct pmc_db *db, struct pmc_error *err);
 

@@ -151,11 +151,11 @@ int pmc_db_run_find(struct pmc_db *db, const char *spec, int64_t *run_id,
     return find_by_id(db, spec, run_id, err);
 }
 
-int db_run_model(struct pmc_db *db, int64_t run_id, char *buf, size_t size,
-                 struct pmc_error *err)
+static int run_column(struct pmc_db *db, const char *sql, int64_t run_id,
+                      char *buf, size_t size, struct pmc_error *err)
 {
     sqlite3_stmt *stmt;
-    if (db_prepare(db, "SELECT model FROM runs WHERE id = ?1", &stmt, err) < 0)
+    if (db_prepare(db, sql, &stmt, err) < 0)
         return -1;
     sqlite3_bind_int64(stmt, 1, run_id);
     int rc = sqlite3_step(stmt);
@@ -167,4 +167,18 @@ int db_run_model(struct pmc_db *db, int64_t run_id, char *buf, size_t size,
     if (rc != SQLITE_ROW)
         return db_fail(db, err, "reading the run");
     return 0;
+}
+
+int db_run_model(struct pmc_db *db, int64_t run_id, char *buf, size_t size,
+                 struct pmc_error *err)
+{
+    return run_column(db, "SELECT model FROM runs WHERE id = ?1", run_id, buf,
+                      size, err);
+}
+
+int db_run_kind(struct pmc_db *db, int64_t run_id, char *buf, size_t size,
+                struct pmc_error *err)
+{
+    return run_column(db, "SELECT kind FROM runs WHERE id = ?1", run_id, buf,
+                      size, err);
 }

@@ -101,6 +101,41 @@ static const char schema_v1[] =
     ") WITHOUT ROWID;"
     "PRAGMA user_version = 1;";
 
+/*
+ * Version 2: what `pmcheck crash` records. Each crash state row gains its
+ * ordinal in the enumeration, the exit status or signal, the state it
+ * duplicates and the faults injected; crash_runs keeps, per run and
+ * shard, the options that rebuild its states and its totals.
+ */
+static const char upgrade_v2[] =
+    "ALTER TABLE crash_states ADD COLUMN ordinal INTEGER;"
+    "ALTER TABLE crash_states ADD COLUMN code INTEGER;"
+    "ALTER TABLE crash_states ADD COLUMN duplicate_of TEXT;"
+    "ALTER TABLE crash_states ADD COLUMN faults TEXT;"
+    "CREATE INDEX crash_states_by_site ON crash_states (run, crash_site);"
+    "CREATE TABLE crash_runs ("
+    "  run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  shard INTEGER NOT NULL,"
+    "  shards INTEGER NOT NULL,"
+    "  trace INTEGER NOT NULL REFERENCES traces (id) ON DELETE CASCADE,"
+    "  recover TEXT NOT NULL,"
+    "  strategy TEXT NOT NULL,"
+    "  seed INTEGER NOT NULL,"
+    "  options TEXT NOT NULL,"
+    "  config TEXT NOT NULL,"
+    "  points INTEGER NOT NULL DEFAULT 0,"
+    "  states INTEGER NOT NULL DEFAULT 0,"
+    "  runs INTEGER NOT NULL DEFAULT 0,"
+    "  duplicates INTEGER NOT NULL DEFAULT 0,"
+    "  failures INTEGER NOT NULL DEFAULT 0,"
+    "  skipped INTEGER NOT NULL DEFAULT 0,"
+    "  stopped TEXT,"
+    "  seconds REAL,"
+    "  fork_server INTEGER,"
+    "  PRIMARY KEY (run, shard)"
+    ") WITHOUT ROWID;"
+    "PRAGMA user_version = 2;";
+
 static int read_version(struct pmc_db *db, int *version, struct pmc_error *err)
 {
     sqlite3_stmt *stmt;
@@ -135,6 +170,9 @@ int db_schema_ensure(struct pmc_db *db, struct pmc_error *err)
         goto fail;
     }
     if (version == 0 && db_exec(db, schema_v1, "creating tables", err) < 0)
+        goto fail;
+    if (version < 2 &&
+        db_exec(db, upgrade_v2, "upgrading to schema version 2", err) < 0)
         goto fail;
     return db_commit(db, err);
 fail:

@@ -42,6 +42,7 @@ struct store {
     struct pmc_db *db;
     int64_t run_id;
     char model[16];
+    char kind[16];
     const struct pmc_db_trace *trace;
     pmc_db_site_fn site_of;
     const void *site_ctx;
@@ -169,13 +170,17 @@ static int prepare_all(struct store *s, struct pmc_error *err)
     return 0;
 }
 
+void db_cmdline_hash(const char *cmdline, char out[16])
+{
+    snprintf(out, 16, "%08" PRIx32, pmt_crc32c(0, cmdline, strlen(cmdline)));
+}
+
 static int write_trace(struct store *s, struct pmc_error *err)
 {
     const struct pmc_db_trace *t = s->trace;
     const char *cmdline = t->cmdline != NULL ? t->cmdline : "";
     char hash[16];
-    snprintf(hash, sizeof(hash), "%08" PRIx32,
-             pmt_crc32c(0, cmdline, strlen(cmdline)));
+    db_cmdline_hash(cmdline, hash);
     sqlite3_stmt *stmt;
     if (db_prepare(s->db,
                    "INSERT INTO traces (pid, start_ns, cmdline_hash, path, "
@@ -238,7 +243,8 @@ static int write_trace_notes(struct store *s, struct pmc_error *err)
 }
 
 /* Link the run to the trace and forget the trace's earlier findings under
- * this model (notes go with them: ON DELETE CASCADE). */
+ * this model of this kind of run (notes go with them: ON DELETE CASCADE):
+ * a crash run replaces crash findings, a check run the others. */
 static int replace_findings(struct store *s, struct pmc_error *err)
 {
     sqlite3_stmt *link, *forget;
@@ -248,7 +254,8 @@ static int replace_findings(struct store *s, struct pmc_error *err)
                    &link, err) < 0)
         return -1;
     if (db_prepare(s->db,
-                   "DELETE FROM findings WHERE trace = ?1 AND model = ?2",
+                   "DELETE FROM findings WHERE trace = ?1 AND model = ?2 "
+                   "AND (rule IN " DB_CRASH_RULES ") = (?3 = 'crash')",
                    &forget, err) < 0) {
         sqlite3_finalize(link);
         return -1;
@@ -257,6 +264,7 @@ static int replace_findings(struct store *s, struct pmc_error *err)
     sqlite3_bind_int64(link, 2, s->trace_id);
     sqlite3_bind_int64(forget, 1, s->trace_id);
     db_bind_text(forget, 2, s->model);
+    db_bind_text(forget, 3, s->kind);
     int rc = db_step_done(s->db, link, "linking the trace to the run", err);
     if (rc == 0)
         rc = db_step_done(s->db, forget, "replacing findings", err);
@@ -412,6 +420,7 @@ int pmc_db_store_results(struct pmc_db *db, int64_t run_id,
     };
     int rc = -1;
     if (db_run_model(db, run_id, s.model, sizeof(s.model), err) == 0 &&
+        db_run_kind(db, run_id, s.kind, sizeof(s.kind), err) == 0 &&
         prepare_all(&s, err) == 0 && db_begin_write(db, err) == 0) {
         rc = write_all(&s, err);
         if (rc == 0)

@@ -56,7 +56,8 @@ int report_fail(struct report *r, const char *what)
 /*
  * The findings of each run, with their site and whether the run's
  * baseline accepted them: the one place that says which findings a
- * report of run R shows (R's traces, R's model).
+ * report of run R shows (R's traces, R's model, the rules of R's kind:
+ * a crash run shows what recoveries found, a check run the rest).
  */
 static const char report_view[] =
     "CREATE TEMP VIEW IF NOT EXISTS report_findings AS "
@@ -70,6 +71,7 @@ static const char report_view[] =
     "JOIN run_traces rt ON rt.run = r.id "
     "JOIN traces t ON t.id = rt.trace "
     "JOIN findings f ON f.trace = rt.trace AND f.model = r.model "
+    "  AND (f.rule IN " DB_CRASH_RULES ") = (r.kind = 'crash') "
     "LEFT JOIN sites s ON s.id = f.site;"
     "CREATE TEMP TABLE IF NOT EXISTS report_rules ("
     "  idx INTEGER PRIMARY KEY, id TEXT, severity TEXT, description TEXT,"

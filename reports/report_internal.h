@@ -129,6 +129,34 @@ int report_each_trace(struct report *r, report_trace_fn fn, void *ctx);
 int report_each_trace_note(struct report *r, int64_t trace, report_text_fn fn,
                            void *ctx);
 
+/* The state a crash finding shows (report_crash.c). */
+struct report_crash_state {
+    char state_id[64];
+    char outcome[16];
+    char stderr_tail[2048];
+    char options[512]; /* what rebuilds it: "--model adr --strategy ..." */
+    char trace_path[1024];
+};
+
+/* found is false when the run recorded no failing state there (the
+ * finding came from another run of the trace). */
+int report_crash_state(struct report *r, int64_t finding,
+                       struct report_crash_state *out, bool *found);
+
+/* A crash run's totals over one trace (its shards added up). */
+struct report_crash_run {
+    const char *trace_path;
+    const char *strategy;
+    int64_t shards_present, shards;
+    int64_t points, states, runs, duplicates, failures;
+    const char *stopped; /* NULL: explored to the end */
+    double seconds;
+};
+
+typedef int (*report_crash_run_fn)(struct report *r,
+                                   const struct report_crash_run *c, void *ctx);
+int report_each_crash_run(struct report *r, report_crash_run_fn fn, void *ctx);
+
 /* "list.c:61:16" (parts that are 0 left out); "" without a file. */
 void report_location(const struct report_site *site, char *buf, size_t size);
 

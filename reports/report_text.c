@@ -57,6 +57,53 @@ static int print_note(struct report *r, const struct report_note *n, void *ctx)
     return 0;
 }
 
+/* The last lines of a recovery's stderr, indented like source lines. */
+#define STDERR_LINES 8
+
+static void print_stderr_tail(struct report *r, const char *tail)
+{
+    const char *p = tail + strlen(tail);
+    while (p > tail && p[-1] == '\n')
+        p--;
+    const char *end = p;
+    int lines = 0;
+    while (p > tail && lines < STDERR_LINES) {
+        p--;
+        if (*p == '\n' && ++lines == STDERR_LINES)
+            p++;
+    }
+    const char *line = p;
+    while (line < end) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t n = nl != NULL ? (size_t)(nl - line) : (size_t)(end - line);
+        fprintf(r->out, "    %.*s\n", (int)n, line);
+        line += n + 1;
+    }
+}
+
+/* A crash finding's state: what its recovery said, how to rebuild it. */
+static int print_crash_state(struct report *r, const struct report_finding *f,
+                             const char *loc)
+{
+    struct report_crash_state cs;
+    bool found;
+    if (report_crash_state(r, f->id, &cs, &found) < 0)
+        return -1;
+    if (!found)
+        return 0;
+    if (cs.stderr_tail[0] != '\0') {
+        fprintf(r->out,
+                "%s: note: the recovery's standard error on state %s:\n", loc,
+                cs.state_id);
+        print_stderr_tail(r, cs.stderr_tail);
+    }
+    fprintf(r->out,
+            "%s: note: rebuild the image: pmcheck crash %s %s --replay %s "
+            "-o crash.img\n",
+            loc, cs.trace_path, cs.options, cs.state_id);
+    return 0;
+}
+
 static int print_finding(struct report *r, const struct report_finding *f,
                          void *ctx)
 {
@@ -68,9 +115,17 @@ static int print_finding(struct report *r, const struct report_finding *f,
     print_source(r, ctx, f);
     if (report_each_note(r, f->id, print_note, NULL) < 0)
         return -1;
-    if (f->count > 1)
+    bool crash = strcmp(f->rule, "crash-recovery-failed") == 0;
+    if (f->count > 1 && crash)
+        fprintf(r->out,
+                "%s: note: the recovery failed on %" PRId64
+                " crash states here\n",
+                loc, f->count);
+    else if (f->count > 1)
         fprintf(r->out, "%s: note: happened %" PRId64 " times\n", loc,
                 f->count);
+    if (crash && print_crash_state(r, f, loc) < 0)
+        return -1;
     fprintf(r->out, "%s: note: fix: %s\n", loc, f->hint);
     return 0;
 }
@@ -100,6 +155,28 @@ static const char *plural(int64_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+static int print_crash_run(struct report *r, const struct report_crash_run *c,
+                           void *ctx)
+{
+    (void)ctx;
+    fprintf(r->out,
+            "%s: note: crash: %" PRId64 " %s at %" PRId64 " crash %s: %" PRId64
+            " run, %" PRId64 " identical to an earlier one, %" PRId64
+            " failed (strategy %s, %.1f s",
+            c->trace_path, c->states, plural(c->states, "state", "states"),
+            c->points, plural(c->points, "point", "points"), c->runs,
+            c->duplicates, c->failures, c->strategy, c->seconds);
+    if (c->shards > 1)
+        fprintf(r->out, ", %" PRId64 " of %" PRId64 " shards",
+                c->shards_present, c->shards);
+    fputc(')', r->out);
+    if (c->stopped != NULL)
+        fprintf(r->out, "; stopped at --%s: later states were not explored",
+                c->stopped);
+    fputc('\n', r->out);
+    return 0;
+}
+
 static void print_summary(struct report *r, const struct report_counts *c)
 {
     fprintf(r->out, "%" PRId64 " %s, %" PRId64 " %s in %" PRId64 " %s",
@@ -123,6 +200,8 @@ int report_text(struct report *r)
     int rc = report_each_finding(r, &all_new, print_finding, &t);
     if (rc == 0)
         rc = report_each_trace(r, print_trace_notes, NULL);
+    if (rc == 0)
+        rc = report_each_crash_run(r, print_crash_run, NULL);
     if (rc == 0)
         rc = report_read_counts(r, &counts);
     if (rc == 0)
