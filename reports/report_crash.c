@@ -58,7 +58,7 @@ int report_each_crash_run(struct report *r, report_crash_run_fn fn, void *ctx)
     sqlite3_stmt *stmt;
     if (db_prepare(r->db,
                    "SELECT t.path, cr.strategy, count(*), max(cr.shards), "
-                   "  sum(cr.points), sum(cr.states), sum(cr.runs), "
+                   "  max(cr.points), sum(cr.states), sum(cr.runs), "
                    "  sum(cr.duplicates), sum(cr.failures), "
                    "  group_concat(cr.stopped), sum(cr.seconds) "
                    "FROM crash_runs cr JOIN traces t ON t.id = cr.trace "

@@ -38,6 +38,8 @@ int cmd_dump(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_crash(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 /* Reserved commands not written yet: says so, returns PMC_EXIT_USAGE. */
 int cmd_not_implemented(int argc, char **argv);
 

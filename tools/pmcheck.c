@@ -21,14 +21,14 @@ static const struct command commands[] = {
     {"run", cmd_run, "run a program built with pmcc, writing its trace"},
     {"check", cmd_check,
      "find durability, ordering and transaction bugs in traces"},
-    {"crash", cmd_not_implemented,
+    {"crash", cmd_crash,
      "rebuild crash states and run a recovery command on each"},
     {"report", cmd_report,
      "report findings from the results "
      "database"},
     {"baseline", cmd_baseline,
      "record current findings as known, to report only new ones"},
-    {"merge", cmd_not_implemented, "merge results databases"},
+    {"merge", cmd_merge, "merge results databases"},
     {"dump", cmd_dump, "print every record of a trace"},
 };
 
