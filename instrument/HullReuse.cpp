@@ -32,24 +32,15 @@ unsigned indexOf(HullField Field)
     return static_cast<unsigned>(Field);
 }
 
-bool mayChangeHull(const Instruction &I, const RuntimeAbi &Rt)
+bool isVolatileAccess(const Instruction &I)
 {
-    /* Synchronisation with a thread that may have changed it. */
-    if (I.isAtomic())
-        return true;
-    const auto *CB = dyn_cast<CallBase>(&I);
-    if (!CB)
-        return false;
-    if (Rt.keepsHull(CB->getCalledOperand()->stripPointerCasts()))
-        return false;
-    /* Intrinsics that write nothing, or only through their pointer
-     * arguments, neither map memory nor synchronise. Fences and the x86
-     * flush intrinsics are neither: they say nothing of their memory. */
-    const auto *II = dyn_cast<IntrinsicInst>(CB);
-    if (!II)
-        return true;
-    return !(II->isAssumeLikeIntrinsic() || II->onlyReadsMemory() ||
-             II->onlyAccessesArgMemory());
+    if (const auto *LI = dyn_cast<LoadInst>(&I))
+        return LI->isVolatile();
+    if (const auto *SI = dyn_cast<StoreInst>(&I))
+        return SI->isVolatile();
+    if (const auto *MI = dyn_cast<MemIntrinsic>(&I))
+        return MI->isVolatile();
+    return false;
 }
 
 class HullLoadReuse
@@ -213,6 +204,27 @@ void HullLoadReuse::deleteUnusedLoads(Function &F)
 }
 
 } // namespace
+
+bool mayChangeHull(const Instruction &I, const RuntimeAbi &Rt)
+{
+    /* Synchronisation with a thread that may have changed it, or, for a
+     * volatile access, perhaps with a signal handler. */
+    if (I.isAtomic() || isVolatileAccess(I))
+        return true;
+    const auto *CB = dyn_cast<CallBase>(&I);
+    if (!CB)
+        return false;
+    if (Rt.keepsHull(CB->getCalledOperand()->stripPointerCasts()))
+        return false;
+    /* Intrinsics that write nothing, or only through their pointer
+     * arguments, neither map memory nor synchronise. Fences and the x86
+     * flush intrinsics are neither: they say nothing of their memory. */
+    const auto *II = dyn_cast<IntrinsicInst>(CB);
+    if (!II)
+        return true;
+    return !(II->isAssumeLikeIntrinsic() || II->onlyReadsMemory() ||
+             II->onlyAccessesArgMemory());
+}
 
 bool reuseHullLoads(Function &F, const RuntimeAbi &Rt, DominatorTree &DT,
                     LoopInfo &LI)

@@ -18,6 +18,10 @@
  *     Loads left without users are deleted.
  * It returns whether F changed, and keeps DT and LI valid.
  *
+ * mayChangeHull(I, Rt) says whether I may change the hull, as seen from
+ * this thread: the rule both passes over loops (this one and
+ * LoopVersions.h) build on.
+ *
  * What may change the hull: the runtime writes __pmt_hull only when regions
  * come and go, which happens inside calls (mmap, pmem_map_file,
  * pmtrace_register and their hooks, or any function that might make one),
@@ -30,8 +34,10 @@
  * fence. Without one, the racy write is no more visible to a later access
  * than to an earlier one, exactly as for any non-atomic global the
  * optimiser keeps in a register; with one, the access after it reloads.
- * So calls other than those, atomics and fences end a stretch. The
- * program's own stores are not considered: the hull is the runtime's.
+ * Volatile accesses count as synchronisation too: they are how a program
+ * talks to its signal handlers. So calls other than those, atomics, fences
+ * and volatile accesses end a stretch. The program's own stores are not
+ * considered: the hull is the runtime's.
  *
  * Functions marked optnone (clang -O0) are left as instrumented: the user
  * asked for no optimisation, and at -O0 every value goes through the stack
@@ -51,6 +57,8 @@ namespace pmcheck
 
 bool reuseHullLoads(llvm::Function &F, const RuntimeAbi &Rt,
                     llvm::DominatorTree &DT, llvm::LoopInfo &LI);
+
+bool mayChangeHull(const llvm::Instruction &I, const RuntimeAbi &Rt);
 
 } // namespace pmcheck
 

@@ -79,8 +79,10 @@ Instrumenter::Instrumenter(const RuntimeAbi &Abi, SiteTable &Table,
 {
 }
 
-bool Instrumenter::instrumentFunction(Function &F)
+bool Instrumenter::instrumentFunction(Function &F,
+                                      const InstructionSet &Untested)
 {
+    UntestedLoads = &Untested;
     /* Collect first: instrumenting splits blocks and adds instructions. */
     SmallVector<Instruction *, 64> Candidates;
     for (Instruction &I : instructions(F))
@@ -131,7 +133,20 @@ bool Instrumenter::instrumentStore(StoreInst &SI)
 
 bool Instrumenter::instrumentLoad(LoadInst &LI)
 {
+    if (UntestedLoads->count(&LI))
+        return false;
     return loadBefore(LI, LI.getPointerOperand(), LI.getType());
+}
+
+bool Instrumenter::testsLoad(const Instruction &I) const
+{
+    if (const auto *LI = dyn_cast<LoadInst>(&I))
+        return fixedStoreSize(LI->getType()) &&
+               maybePmem(LI->getPointerOperand());
+    if (const auto *II = dyn_cast<IntrinsicInst>(&I))
+        return II->getIntrinsicID() == Intrinsic::masked_load &&
+               fixedStoreSize(II->getType()) && maybePmem(II->getArgOperand(0));
+    return false;
 }
 
 bool Instrumenter::instrumentAtomicRmw(AtomicRMWInst &RMW)
@@ -181,6 +196,8 @@ bool Instrumenter::instrumentIntrinsic(IntrinsicInst &II)
         return storeAfter(II, II.getArgOperand(1),
                           II.getArgOperand(0)->getType(), Rt.Store);
     case Intrinsic::masked_load:
+        if (UntestedLoads->count(&II))
+            return false;
         return loadBefore(II, II.getArgOperand(0), II.getType());
     case Intrinsic::x86_sse2_clflush:
         FlushKind = PMT_FLUSH_CLFLUSH;

@@ -1,24 +1,32 @@
 /*
  * Instrumenter.h - the per-instruction rewriting of one function.
  *
- * Contract: instrumentFunction(F) adds, around every instruction of F that
- * can touch or order pmem, the runtime call pmtrace_abi.h prescribes, and
- * returns whether it changed F. It runs after optimisation (as ASan and TSan
- * do), so it sees the memory operations that really remain:
+ * Contract: instrumentFunction(F, Untested) adds, around every instruction
+ * of F that can touch or order pmem, the runtime call pmtrace_abi.h
+ * prescribes, and returns whether it changed F. It runs after optimisation
+ * (as ASan and TSan do), so it sees the memory operations that really
+ * remain:
  *
- *   store (any type; volatile; atomic but not seq_cst)  gated __pmt_store,
- * after store !nontemporal, movnt/maskmov intrinsics        gated
- * __pmt_nt_store, after llvm.masked.store gated __pmt_store, after store atomic
- * seq_cst, atomicrmw, cmpxchg            __pmt_locked_rmw, after
- *                                                       (+ gated __pmt_load
- * before an RMW: its read half) llvm.memset* range-gated __pmt_fill, after
- *   llvm.memcpy* / llvm.memmove*                        range-gated __pmt_copy,
- * after clflush / clflushopt / clwb intrinsics and asm      __pmt_flush, after
- *   sfence / mfence / fence seq_cst and asm             __pmt_fence, after
- *   asm starting with `lock`                            __pmt_locked_rmw(NULL,
- * 0, 0) load (any), llvm.masked.load                        load-hull gated
- * __pmt_load, before calls in PMT_CALL_HOOKS                             see
- * CallHooks.h
+ *   instruction                          call            where   gate
+ *   store (any type; volatile; atomic    __pmt_store     after   store hull
+ *     but not seq_cst)
+ *   store !nontemporal, movnt/maskmov    __pmt_nt_store  after   store hull
+ *     intrinsics
+ *   llvm.masked.store                    __pmt_store     after   store hull
+ *   store atomic seq_cst, atomicrmw,     __pmt_locked_rmw after  none
+ *     cmpxchg (an RMW's read half:       __pmt_load      before  load hull)
+ *   llvm.memset*                         __pmt_fill      after   range
+ *   llvm.memcpy*, llvm.memmove*          __pmt_copy      after   ranges
+ *   clflush/clflushopt/clwb intrinsics   __pmt_flush     after   none
+ *     and asm
+ *   sfence/mfence/fence seq_cst and asm  __pmt_fence     after   none
+ *   asm starting with `lock`             __pmt_locked_rmw(NULL, 0, 0)
+ *   load (any), llvm.masked.load         __pmt_load      before  load hull
+ *   calls in PMT_CALL_HOOKS              see CallHooks.h
+ *
+ * Loads in Untested are not tested (LoopVersions.h made them the copy of a
+ * loop that runs only while no load can be traced); testsLoad(I) says
+ * whether I is a load that would otherwise be tested.
  *
  * Addresses that are provably not pmem are skipped when the call is gated:
  * those whose underlying object is an alloca or a global variable (stack and
@@ -29,6 +37,7 @@
 #ifndef PMCHECK_INSTRUMENTER_H
 #define PMCHECK_INSTRUMENTER_H
 
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/IR/DataLayout.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instructions.h"
@@ -40,13 +49,16 @@
 namespace pmcheck
 {
 
+using InstructionSet = llvm::SmallPtrSet<const llvm::Instruction *, 16>;
+
 class Instrumenter
 {
   public:
     Instrumenter(const RuntimeAbi &Rt, SiteTable &Sites,
                  const llvm::DataLayout &DL);
 
-    bool instrumentFunction(llvm::Function &F);
+    bool instrumentFunction(llvm::Function &F, const InstructionSet &Untested);
+    bool testsLoad(const llvm::Instruction &I) const;
 
   private:
     bool instrument(llvm::Instruction &I);
@@ -85,6 +97,8 @@ class Instrumenter
     SiteTable &Sites;
     const llvm::DataLayout &DL;
     llvm::Constant *CurrentSite = nullptr;
+    /* The caller's set, while instrumentFunction runs. */
+    const InstructionSet *UntestedLoads = nullptr;
 };
 
 } // namespace pmcheck

@@ -11,9 +11,13 @@
  * constructor, priority 1 as the sanitizers', that calls
  * __pmt_module_init_v1(). A module that already has the constructor was
  * instrumented before and is left alone, so running the pass twice does not
- * trace every store twice. Each instrumented function then has its hull
- * loads hoisted and reused (HullReuse.h), with the dominator tree and loops
- * of the function analysis manager, recomputed after instrumentation.
+ * trace every store twice.
+ *
+ * Each function is first given load-test-free copies of its loops
+ * (LoopVersions.h), then instrumented, then has its hull loads hoisted and
+ * reused (HullReuse.h). Both steps take the dominator tree and loops from
+ * the function analysis manager: the first as the pipeline left them, the
+ * last recomputed after instrumentation.
  *
  * The pass is required: at -O0 clang marks every function optnone, and an
  * optional pass would skip them all.
@@ -27,6 +31,7 @@
 
 #include "HullReuse.h"
 #include "Instrumenter.h"
+#include "LoopVersions.h"
 #include "RuntimeAbi.h"
 #include "Sites.h"
 
@@ -52,6 +57,20 @@ void addModuleCtor(Module &M, const pmcheck::RuntimeAbi &Rt)
     appendToGlobalCtors(M, Ctor, 1);
 }
 
+void instrument(Function &F, const pmcheck::RuntimeAbi &Rt,
+                pmcheck::Instrumenter &Inst, FunctionAnalysisManager &FAM)
+{
+    pmcheck::InstructionSet Untested = pmcheck::versionLoopsForLoads(
+        F, Rt, FAM.getResult<DominatorTreeAnalysis>(F),
+        FAM.getResult<LoopAnalysis>(F), Inst);
+    Inst.instrumentFunction(F, Untested);
+    /* Versioning and instrumenting change the CFG: what FAM holds for F
+     * is stale. */
+    FAM.invalidate(F, PreservedAnalyses::none());
+    pmcheck::reuseHullLoads(F, Rt, FAM.getResult<DominatorTreeAnalysis>(F),
+                            FAM.getResult<LoopAnalysis>(F));
+}
+
 struct PmcheckPass : PassInfoMixin<PmcheckPass> {
     PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM)
     {
@@ -67,15 +86,8 @@ struct PmcheckPass : PassInfoMixin<PmcheckPass> {
                 Functions.push_back(&F);
         FunctionAnalysisManager &FAM =
             MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
-        for (Function *F : Functions) {
-            if (!Inst.instrumentFunction(*F))
-                continue;
-            /* Instrumenting split blocks: what FAM holds for F is stale. */
-            FAM.invalidate(*F, PreservedAnalyses::none());
-            pmcheck::reuseHullLoads(*F, Rt,
-                                    FAM.getResult<DominatorTreeAnalysis>(*F),
-                                    FAM.getResult<LoopAnalysis>(*F));
-        }
+        for (Function *F : Functions)
+            instrument(*F, Rt, Inst, FAM);
         addModuleCtor(M, Rt);
         return PreservedAnalyses::none();
     }
