@@ -19,7 +19,9 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <wchar.h>
 
 #include "pmtrace_abi.h"
 
@@ -29,8 +31,12 @@
 enum { PMT_CALL_HOOKS(PMT_HOOK_NPARAMS) };
 #undef PMT_HOOK_NPARAMS
 
-#define PMT_NARGS(...) PMT_NARGS_(__VA_ARGS__, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define PMT_NARGS_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, n, ...) n
+#define PMT_NARGS(...)                                                         \
+    PMT_NARGS_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,   \
+               2, 1, 0)
+#define PMT_NARGS_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13,     \
+                   a14, a15, a16, n, ...)                                      \
+    n
 
 #define PMT_CHECK_ARITY(hook, name, extra, ...)                                \
     _Static_assert(PMT_NARGS(__VA_ARGS__) == pmt_hook_nparams_##name + extra,  \
@@ -48,6 +54,11 @@ enum { PMT_CALL_HOOKS(PMT_HOOK_NPARAMS) };
 #define PMT_DECLARE_POST_RESULT(name, ...)                                     \
     void __pmt_post_##name(__VA_ARGS__);                                       \
     PMT_CHECK_ARITY(__pmt_post_##name, name, 2, __VA_ARGS__)
+/* POST of a function returning a register pair (a PMEMoid): its two
+ * members, the arguments, the site. */
+#define PMT_DECLARE_POST_PAIR(name, ...)                                       \
+    void __pmt_post_##name(__VA_ARGS__);                                       \
+    PMT_CHECK_ARITY(__pmt_post_##name, name, 3, __VA_ARGS__)
 /* REPLACE: the arguments, then the site; returns what the original does. */
 #define PMT_DECLARE_AT(ret, name, ...)                                         \
     ret __pmt_at_##name(__VA_ARGS__);                                          \
@@ -125,6 +136,178 @@ PMT_DECLARE_POST_RESULT(pmem_memmove, void *, void *, const void *, size_t,
                         unsigned, struct __pmt_site *);
 PMT_DECLARE_POST_RESULT(pmem_memset, void *, void *, int, size_t, unsigned,
                         struct __pmt_site *);
+
+/*
+ * libpmemobj (types as in libpmemobj.h 1.12, which the runtime does not
+ * include: pools, jmp_bufs and actions are plain pointers, a PMEMoid by
+ * value is its two members (pool_uuid_lo, off), size_t and uint64_t as
+ * declared). The shorthands below keep the lists readable.
+ */
+#define PMT_OID uint64_t, uint64_t /* a PMEMoid by value */
+#define PMT_SITE struct __pmt_site *
+
+/* pools */
+PMT_DECLARE_PRE(pmemobj_create, const char *, const char *, size_t, mode_t,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_create, void *, const char *, const char *,
+                        size_t, mode_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_open, const char *, const char *, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_open, void *, const char *, const char *,
+                        PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_close, void *, PMT_SITE);
+
+/* the program's flushes */
+PMT_DECLARE_PRE(pmemobj_persist, void *, const void *, size_t, PMT_SITE);
+PMT_DECLARE_POST(pmemobj_persist, void *, const void *, size_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_xpersist, void *, const void *, size_t, unsigned,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_xpersist, int, void *, const void *, size_t,
+                        unsigned, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_flush, void *, const void *, size_t, PMT_SITE);
+PMT_DECLARE_POST(pmemobj_flush, void *, const void *, size_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_xflush, void *, const void *, size_t, unsigned,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_xflush, int, void *, const void *, size_t,
+                        unsigned, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_drain, void *, PMT_SITE);
+PMT_DECLARE_POST(pmemobj_drain, void *, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_memcpy_persist, void *, void *, const void *, size_t,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_memcpy_persist, void *, void *, void *,
+                        const void *, size_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_memset_persist, void *, void *, int, size_t,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_memset_persist, void *, void *, void *, int,
+                        size_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_memcpy, void *, void *, const void *, size_t,
+                unsigned, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_memcpy, void *, void *, void *, const void *,
+                        size_t, unsigned, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_memmove, void *, void *, const void *, size_t,
+                unsigned, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_memmove, void *, void *, void *, const void *,
+                        size_t, unsigned, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_memset, void *, void *, int, size_t, unsigned,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_memset, void *, void *, void *, int, size_t,
+                        unsigned, PMT_SITE);
+
+/* transactions (the stage is an enum: int) */
+PMT_DECLARE_PRE(pmemobj_tx_begin, void *, void *, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_begin, int, void *, void *, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_stage, int, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_process, PMT_SITE);
+PMT_DECLARE_POST(pmemobj_tx_process, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_commit, PMT_SITE);
+PMT_DECLARE_POST(pmemobj_tx_commit, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_end, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_end, int, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_abort, int, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_add_range, PMT_OID, uint64_t, size_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_add_range, int, PMT_OID, uint64_t, size_t,
+                        PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_add_range_direct, const void *, size_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_add_range_direct, int, const void *,
+                        size_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_xadd_range, PMT_OID, uint64_t, size_t, uint64_t,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_xadd_range, int, PMT_OID, uint64_t, size_t,
+                        uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_xadd_range_direct, const void *, size_t, uint64_t,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_xadd_range_direct, int, const void *,
+                        size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_alloc, size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_tx_alloc, PMT_OID, size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_zalloc, size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_tx_zalloc, PMT_OID, size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_xalloc, size_t, uint64_t, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_tx_xalloc, PMT_OID, size_t, uint64_t, uint64_t,
+                      PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_realloc, PMT_OID, size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_tx_realloc, PMT_OID, PMT_OID, size_t, uint64_t,
+                      PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_zrealloc, PMT_OID, size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_tx_zrealloc, PMT_OID, PMT_OID, size_t, uint64_t,
+                      PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_strdup, const char *, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_tx_strdup, PMT_OID, const char *, uint64_t,
+                      PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_xstrdup, const char *, uint64_t, uint64_t,
+                PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_tx_xstrdup, PMT_OID, const char *, uint64_t,
+                      uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_wcsdup, const wchar_t *, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_tx_wcsdup, PMT_OID, const wchar_t *, uint64_t,
+                      PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_xwcsdup, const wchar_t *, uint64_t, uint64_t,
+                PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_tx_xwcsdup, PMT_OID, const wchar_t *, uint64_t,
+                      uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_free, PMT_OID, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_free, int, PMT_OID, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_xfree, PMT_OID, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_xfree, int, PMT_OID, uint64_t, PMT_SITE);
+
+/* atomic allocations (constructors are function pointers), lists, actions */
+PMT_DECLARE_PRE(pmemobj_alloc, void *, void *, size_t, uint64_t, void *,
+                void *, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_alloc, int, void *, void *, size_t, uint64_t,
+                        void *, void *, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_xalloc, void *, void *, size_t, uint64_t, uint64_t,
+                void *, void *, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_xalloc, int, void *, void *, size_t, uint64_t,
+                        uint64_t, void *, void *, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_zalloc, void *, void *, size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_zalloc, int, void *, void *, size_t, uint64_t,
+                        PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_realloc, void *, void *, size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_realloc, int, void *, void *, size_t,
+                        uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_zrealloc, void *, void *, size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_zrealloc, int, void *, void *, size_t,
+                        uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_strdup, void *, void *, const char *, uint64_t,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_strdup, int, void *, void *, const char *,
+                        uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_wcsdup, void *, void *, const wchar_t *, uint64_t,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_wcsdup, int, void *, void *, const wchar_t *,
+                        uint64_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_free, void *, PMT_SITE);
+PMT_DECLARE_POST(pmemobj_free, void *, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_root, void *, size_t, PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_root, PMT_OID, void *, size_t, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_root_construct, void *, size_t, void *, void *,
+                PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_root_construct, PMT_OID, void *, size_t, void *,
+                      void *, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_list_insert, void *, size_t, void *, PMT_OID, int,
+                PMT_OID, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_list_insert, int, void *, size_t, void *,
+                        PMT_OID, int, PMT_OID, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_list_insert_new, void *, size_t, void *, PMT_OID, int,
+                size_t, uint64_t, void *, void *, PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_list_insert_new, PMT_OID, void *, size_t,
+                      void *, PMT_OID, int, size_t, uint64_t, void *, void *,
+                      PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_list_remove, void *, size_t, void *, PMT_OID, int,
+                PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_list_remove, int, void *, size_t, void *,
+                        PMT_OID, int, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_list_move, void *, size_t, void *, size_t, void *,
+                PMT_OID, int, PMT_OID, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_list_move, int, void *, size_t, void *,
+                        size_t, void *, PMT_OID, int, PMT_OID, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_publish, void *, void *, size_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_publish, int, void *, void *, size_t,
+                        PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_publish, void *, size_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_publish, int, void *, size_t, PMT_SITE);
+
+#undef PMT_OID
+#undef PMT_SITE
 
 /* annotations of <pmtrace.h> */
 PMT_DECLARE_AT(int, pmtrace_register, void *, size_t, const char *,

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mappings.h"
 #include "pmdk_abi.h"
 #include "regions.h"
 #include "rt.h"
@@ -48,36 +49,11 @@ static bool fd_path(int fd, char *path, size_t size)
     return true;
 }
 
-/* Length of the mapping that starts at addr, from /proc/self/maps: its
- * line, plus the lines that continue it (the same file, contiguous in
- * memory and in the file: a mapping the kernel split). 0 if none. */
+/* Length of the file mapping that starts at addr, or 0. */
 static uint64_t mapping_length(uint64_t addr)
 {
-    FILE *maps = fopen("/proc/self/maps", "re");
-    if (maps == NULL)
-        return 0;
-    char *line = NULL;
-    size_t cap = 0;
-    uint64_t end = 0, next_offset = 0;
-    unsigned long long inode = 0;
-    while (getline(&line, &cap, maps) > 0) {
-        unsigned long long lo, hi, off, ino;
-        if (sscanf(line, "%llx-%llx %*s %llx %*s %llu", &lo, &hi, &off, &ino) !=
-            4)
-            continue;
-        if (end == 0) {
-            if (lo != addr)
-                continue;
-            inode = ino;
-        } else if (lo != end || ino != inode || off != next_offset) {
-            break;
-        }
-        end = hi;
-        next_offset = off + (hi - lo);
-    }
-    free(line);
-    fclose(maps);
-    return end != 0 ? end - addr : 0;
+    struct pmt_mapping m;
+    return pmt_mapping_find(addr, &m) && m.lo == addr ? m.len : 0;
 }
 
 static bool is_pmem_mapping(int prot, int flags, int fd, char *path,

@@ -12,14 +12,10 @@
 #include "hooks.h"
 
 #include "events.h"
+#include "lib_semantics.h"
 #include "pmdk_abi.h"
 #include "rt.h"
 #include "stream.h"
-
-enum lib_steps {
-    LIB_FLUSH = 1,
-    LIB_FENCE = 2,
-};
 
 static uint64_t addr_of(const void *p)
 {
@@ -29,14 +25,14 @@ static uint64_t addr_of(const void *p)
 static void lib_steps(struct pmt_thread *t, struct __pmt_site *site,
                       const void *addr, size_t len, unsigned steps)
 {
-    if (steps & LIB_FLUSH)
+    if (steps & PMT_LIB_FLUSH)
         pmt_event_flush(t, site, addr_of(addr), len, PMT_FLUSH_LIB);
-    if (steps & LIB_FENCE)
+    if (steps & PMT_LIB_FENCE)
         pmt_event_fence(t, site, PMT_FENCE_LIB);
 }
 
-static void lib_persist(const void *addr, size_t len, unsigned steps,
-                        struct __pmt_site *site)
+void pmt_lib_persist(const void *addr, size_t len, unsigned steps,
+                     struct __pmt_site *site)
 {
     struct pmt_thread *t = pmt_stream_enter();
     if (t == NULL)
@@ -45,11 +41,8 @@ static void lib_persist(const void *addr, size_t len, unsigned steps,
     pmt_stream_leave(t);
 }
 
-/* store_kind: PMT_STORE, or PMT_NT_STORE when the caller asked for
- * non-temporal stores. */
-static void lib_copy(void *dst, const void *src, size_t len,
-                     unsigned store_kind, unsigned steps,
-                     struct __pmt_site *site)
+void pmt_lib_copy(void *dst, const void *src, size_t len, unsigned store_kind,
+                  unsigned steps, struct __pmt_site *site)
 {
     struct pmt_thread *t = pmt_stream_enter();
     if (t == NULL)
@@ -61,8 +54,8 @@ static void lib_copy(void *dst, const void *src, size_t len,
     pmt_stream_leave(t);
 }
 
-static void lib_fill(void *dst, int byte, size_t len, unsigned steps,
-                     struct __pmt_site *site)
+void pmt_lib_fill(void *dst, int byte, size_t len, unsigned steps,
+                  struct __pmt_site *site)
 {
     struct pmt_thread *t = pmt_stream_enter();
     if (t == NULL)
@@ -72,18 +65,21 @@ static void lib_fill(void *dst, int byte, size_t len, unsigned steps,
     pmt_stream_leave(t);
 }
 
-/* The steps a pmem_memcpy/memmove/memset flags word asks for.
- * PMEM_F_MEM_NOFLUSH implies PMEM_F_MEM_NODRAIN (pmem_memcpy(3)). */
-static unsigned steps_of_flags(unsigned flags)
+/* PMEM_F_MEM_NOFLUSH implies PMEM_F_MEM_NODRAIN (pmem_memcpy(3)). */
+unsigned pmt_lib_steps_of_flags(unsigned flags)
 {
     if (flags & PMT_PMEM_F_MEM_NOFLUSH)
         return 0;
-    return LIB_FLUSH | (flags & PMT_PMEM_F_MEM_NODRAIN ? 0 : LIB_FENCE);
+    return PMT_LIB_FLUSH | (flags & PMT_PMEM_F_MEM_NODRAIN ? 0 : PMT_LIB_FENCE);
 }
 
-static unsigned store_kind_of_flags(unsigned flags)
+/* NOFLUSH copies with plain stores, whatever else the flags ask for: only
+ * a flushed copy can be non-temporal. */
+unsigned pmt_lib_store_kind_of_flags(unsigned flags)
 {
-    return flags & PMT_PMEM_F_MEM_NONTEMPORAL ? PMT_NT_STORE : PMT_STORE;
+    bool nt = (flags & PMT_PMEM_F_MEM_NONTEMPORAL) &&
+              !(flags & PMT_PMEM_F_MEM_NOFLUSH);
+    return nt ? PMT_NT_STORE : PMT_STORE;
 }
 
 /* ---- flushes and drains ---------------------------------------------- */
@@ -91,18 +87,18 @@ static unsigned store_kind_of_flags(unsigned flags)
 PMT_EXPORT void __pmt_post_pmem_persist(const void *addr, size_t len,
                                         struct __pmt_site *site)
 {
-    lib_persist(addr, len, LIB_FLUSH | LIB_FENCE, site);
+    pmt_lib_persist(addr, len, PMT_LIB_FLUSH | PMT_LIB_FENCE, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_flush(const void *addr, size_t len,
                                       struct __pmt_site *site)
 {
-    lib_persist(addr, len, LIB_FLUSH, site);
+    pmt_lib_persist(addr, len, PMT_LIB_FLUSH, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_drain(struct __pmt_site *site)
 {
-    lib_persist(NULL, 0, LIB_FENCE, site);
+    pmt_lib_persist(NULL, 0, PMT_LIB_FENCE, site);
 }
 
 /* msync and the deep variants can fail (-1): then nothing was made
@@ -111,7 +107,7 @@ PMT_EXPORT void __pmt_post_pmem_msync(int result, const void *addr, size_t len,
                                       struct __pmt_site *site)
 {
     if (result == 0)
-        lib_persist(addr, len, LIB_FLUSH | LIB_FENCE, site);
+        pmt_lib_persist(addr, len, PMT_LIB_FLUSH | PMT_LIB_FENCE, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_deep_persist(int result, const void *addr,
@@ -119,13 +115,13 @@ PMT_EXPORT void __pmt_post_pmem_deep_persist(int result, const void *addr,
                                              struct __pmt_site *site)
 {
     if (result == 0)
-        lib_persist(addr, len, LIB_FLUSH | LIB_FENCE, site);
+        pmt_lib_persist(addr, len, PMT_LIB_FLUSH | PMT_LIB_FENCE, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_deep_flush(const void *addr, size_t len,
                                            struct __pmt_site *site)
 {
-    lib_persist(addr, len, LIB_FLUSH, site);
+    pmt_lib_persist(addr, len, PMT_LIB_FLUSH, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_deep_drain(int result, const void *addr,
@@ -134,7 +130,7 @@ PMT_EXPORT void __pmt_post_pmem_deep_drain(int result, const void *addr,
     (void)addr;
     (void)len;
     if (result == 0)
-        lib_persist(NULL, 0, LIB_FENCE, site);
+        pmt_lib_persist(NULL, 0, PMT_LIB_FENCE, site);
 }
 
 /* ---- copies that flush ------------------------------------------------ */
@@ -144,7 +140,7 @@ PMT_EXPORT void __pmt_post_pmem_memcpy_persist(void *result, void *dst,
                                                struct __pmt_site *site)
 {
     (void)result;
-    lib_copy(dst, src, len, PMT_STORE, LIB_FLUSH | LIB_FENCE, site);
+    pmt_lib_copy(dst, src, len, PMT_STORE, PMT_LIB_FLUSH | PMT_LIB_FENCE, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_memcpy_nodrain(void *result, void *dst,
@@ -152,7 +148,7 @@ PMT_EXPORT void __pmt_post_pmem_memcpy_nodrain(void *result, void *dst,
                                                struct __pmt_site *site)
 {
     (void)result;
-    lib_copy(dst, src, len, PMT_STORE, LIB_FLUSH, site);
+    pmt_lib_copy(dst, src, len, PMT_STORE, PMT_LIB_FLUSH, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_memmove_persist(void *result, void *dst,
@@ -160,7 +156,7 @@ PMT_EXPORT void __pmt_post_pmem_memmove_persist(void *result, void *dst,
                                                 struct __pmt_site *site)
 {
     (void)result;
-    lib_copy(dst, src, len, PMT_STORE, LIB_FLUSH | LIB_FENCE, site);
+    pmt_lib_copy(dst, src, len, PMT_STORE, PMT_LIB_FLUSH | PMT_LIB_FENCE, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_memmove_nodrain(void *result, void *dst,
@@ -168,7 +164,7 @@ PMT_EXPORT void __pmt_post_pmem_memmove_nodrain(void *result, void *dst,
                                                 struct __pmt_site *site)
 {
     (void)result;
-    lib_copy(dst, src, len, PMT_STORE, LIB_FLUSH, site);
+    pmt_lib_copy(dst, src, len, PMT_STORE, PMT_LIB_FLUSH, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_memset_persist(void *result, void *dst,
@@ -176,7 +172,7 @@ PMT_EXPORT void __pmt_post_pmem_memset_persist(void *result, void *dst,
                                                struct __pmt_site *site)
 {
     (void)result;
-    lib_fill(dst, byte, len, LIB_FLUSH | LIB_FENCE, site);
+    pmt_lib_fill(dst, byte, len, PMT_LIB_FLUSH | PMT_LIB_FENCE, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_memset_nodrain(void *result, void *dst,
@@ -184,7 +180,7 @@ PMT_EXPORT void __pmt_post_pmem_memset_nodrain(void *result, void *dst,
                                                struct __pmt_site *site)
 {
     (void)result;
-    lib_fill(dst, byte, len, LIB_FLUSH, site);
+    pmt_lib_fill(dst, byte, len, PMT_LIB_FLUSH, site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_memcpy(void *result, void *dst, const void *src,
@@ -192,7 +188,8 @@ PMT_EXPORT void __pmt_post_pmem_memcpy(void *result, void *dst, const void *src,
                                        struct __pmt_site *site)
 {
     (void)result;
-    lib_copy(dst, src, len, store_kind_of_flags(flags), steps_of_flags(flags),
+    pmt_lib_copy(dst, src, len, pmt_lib_store_kind_of_flags(flags),
+                 pmt_lib_steps_of_flags(flags),
              site);
 }
 
@@ -201,7 +198,8 @@ PMT_EXPORT void __pmt_post_pmem_memmove(void *result, void *dst,
                                         unsigned flags, struct __pmt_site *site)
 {
     (void)result;
-    lib_copy(dst, src, len, store_kind_of_flags(flags), steps_of_flags(flags),
+    pmt_lib_copy(dst, src, len, pmt_lib_store_kind_of_flags(flags),
+                 pmt_lib_steps_of_flags(flags),
              site);
 }
 
@@ -212,5 +210,5 @@ PMT_EXPORT void __pmt_post_pmem_memset(void *result, void *dst, int byte,
                                        struct __pmt_site *site)
 {
     (void)result;
-    lib_fill(dst, byte, len, steps_of_flags(flags), site);
+    pmt_lib_fill(dst, byte, len, pmt_lib_steps_of_flags(flags), site);
 }

@@ -29,8 +29,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pmtrace_abi.h"
 #include "pmtrace_format.h"
 #include "rt.h"
+
+/* What the PMDK hooks and interposers keep per thread (pmdk.h). */
+struct pmt_pmdk_thread {
+    /* Inside a libpmemobj flush call of the program (pmemobj_persist, ...):
+     * its POST hook models the call, so the libpmem calls it makes only
+     * forward. Counted: the program's constructors may nest them. */
+    uint32_t quiet;
+    /* libpmem interposers running: libpmem calls its own exported
+     * functions, and only the outermost call records. */
+    uint32_t nesting;
+    /* Transactions begun and not ended, and the stage last seen (enum
+     * pobj_tx_stage), from which TX_COMMIT and TX_ABORT are derived. */
+    uint32_t tx_depth;
+    int32_t tx_stage;
+    /* The program's libpmemobj call now running (its site), which the
+     * library's writes are attributed to; NULL outside one. */
+    struct __pmt_site *call_site;
+};
 
 struct pmt_thread {
     struct pmt_block_header *block; /* open block, NULL: none */
@@ -45,6 +64,7 @@ struct pmt_thread {
     bool quiet;           /* seen outside the runtime at process exit */
     size_t cat_len;       /* strcat/strncat: strlen(dst) before the call, or
                              SIZE_MAX */
+    struct pmt_pmdk_thread pmdk;
     struct pmt_thread *reg_prev, *reg_next;
 };
 

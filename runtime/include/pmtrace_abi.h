@@ -115,6 +115,9 @@ void __pmt_load(const void *addr, uint64_t size, struct __pmt_site *site);
  * Variadic functions pass only their fixed parameters. Arguments keep the
  * IR types of the call, so each hook is declared in the runtime with the C
  * types of the function it hooks (pointers as pointers, size_t as size_t).
+ * A struct passed or returned in two registers (PMDK's PMEMoid) is two
+ * parameters in the IR: nparams counts both, and a POST hook receives such
+ * a result as two parameters too (its members, in order).
  */
 #define PMT_HOOK_PRE 1
 #define PMT_HOOK_POST 2
@@ -164,6 +167,60 @@ void __pmt_load(const void *addr, uint64_t size, struct __pmt_site *site);
     X(pmem_memcpy, PMT_HOOK_POST, 4)                                           \
     X(pmem_memmove, PMT_HOOK_POST, 4)                                          \
     X(pmem_memset, PMT_HOOK_POST, 4)                                           \
+    /* libpmemobj: pools (a pool is a region; close is a durability point) */  \
+    X(pmemobj_create, PMT_HOOK_PRE_POST, 4)                                    \
+    X(pmemobj_open, PMT_HOOK_PRE_POST, 2)                                      \
+    X(pmemobj_close, PMT_HOOK_PRE, 1)                                          \
+    /* libpmemobj: the program's flushes (the library's own are LIB_WRITEs) */ \
+    X(pmemobj_persist, PMT_HOOK_PRE_POST, 3)                                   \
+    X(pmemobj_xpersist, PMT_HOOK_PRE_POST, 4)                                  \
+    X(pmemobj_flush, PMT_HOOK_PRE_POST, 3)                                     \
+    X(pmemobj_xflush, PMT_HOOK_PRE_POST, 4)                                    \
+    X(pmemobj_drain, PMT_HOOK_PRE_POST, 1)                                     \
+    X(pmemobj_memcpy_persist, PMT_HOOK_PRE_POST, 4)                            \
+    X(pmemobj_memset_persist, PMT_HOOK_PRE_POST, 4)                            \
+    X(pmemobj_memcpy, PMT_HOOK_PRE_POST, 5)                                    \
+    X(pmemobj_memmove, PMT_HOOK_PRE_POST, 5)                                   \
+    X(pmemobj_memset, PMT_HOOK_PRE_POST, 5)                                    \
+    /* libpmemobj: transactions (a PMEMoid by value is two parameters) */      \
+    X(pmemobj_tx_begin, PMT_HOOK_PRE_POST, 2)                                  \
+    X(pmemobj_tx_stage, PMT_HOOK_POST, 0)                                      \
+    X(pmemobj_tx_process, PMT_HOOK_PRE_POST, 0)                                \
+    X(pmemobj_tx_commit, PMT_HOOK_PRE_POST, 0)                                 \
+    X(pmemobj_tx_end, PMT_HOOK_PRE_POST, 0)                                    \
+    X(pmemobj_tx_abort, PMT_HOOK_PRE, 1)                                       \
+    X(pmemobj_tx_add_range, PMT_HOOK_PRE_POST, 4)                              \
+    X(pmemobj_tx_add_range_direct, PMT_HOOK_PRE_POST, 2)                       \
+    X(pmemobj_tx_xadd_range, PMT_HOOK_PRE_POST, 5)                             \
+    X(pmemobj_tx_xadd_range_direct, PMT_HOOK_PRE_POST, 3)                      \
+    X(pmemobj_tx_alloc, PMT_HOOK_PRE_POST, 2)                                  \
+    X(pmemobj_tx_zalloc, PMT_HOOK_PRE_POST, 2)                                 \
+    X(pmemobj_tx_xalloc, PMT_HOOK_PRE_POST, 3)                                 \
+    X(pmemobj_tx_realloc, PMT_HOOK_PRE_POST, 4)                                \
+    X(pmemobj_tx_zrealloc, PMT_HOOK_PRE_POST, 4)                               \
+    X(pmemobj_tx_strdup, PMT_HOOK_PRE_POST, 2)                                 \
+    X(pmemobj_tx_xstrdup, PMT_HOOK_PRE_POST, 3)                                \
+    X(pmemobj_tx_wcsdup, PMT_HOOK_PRE_POST, 2)                                 \
+    X(pmemobj_tx_xwcsdup, PMT_HOOK_PRE_POST, 3)                                \
+    X(pmemobj_tx_free, PMT_HOOK_PRE_POST, 2)                                   \
+    X(pmemobj_tx_xfree, PMT_HOOK_PRE_POST, 3)                                  \
+    /* libpmemobj: atomic allocations, lists and actions (call boundaries) */  \
+    X(pmemobj_alloc, PMT_HOOK_PRE_POST, 6)                                     \
+    X(pmemobj_xalloc, PMT_HOOK_PRE_POST, 7)                                    \
+    X(pmemobj_zalloc, PMT_HOOK_PRE_POST, 4)                                    \
+    X(pmemobj_realloc, PMT_HOOK_PRE_POST, 4)                                   \
+    X(pmemobj_zrealloc, PMT_HOOK_PRE_POST, 4)                                  \
+    X(pmemobj_strdup, PMT_HOOK_PRE_POST, 4)                                    \
+    X(pmemobj_wcsdup, PMT_HOOK_PRE_POST, 4)                                    \
+    X(pmemobj_free, PMT_HOOK_PRE_POST, 1)                                      \
+    X(pmemobj_root, PMT_HOOK_PRE_POST, 2)                                      \
+    X(pmemobj_root_construct, PMT_HOOK_PRE_POST, 4)                            \
+    X(pmemobj_list_insert, PMT_HOOK_PRE_POST, 8)                               \
+    X(pmemobj_list_insert_new, PMT_HOOK_PRE_POST, 10)                          \
+    X(pmemobj_list_remove, PMT_HOOK_PRE_POST, 6)                               \
+    X(pmemobj_list_move, PMT_HOOK_PRE_POST, 10)                                \
+    X(pmemobj_publish, PMT_HOOK_PRE_POST, 3)                                   \
+    X(pmemobj_tx_publish, PMT_HOOK_PRE_POST, 2)                                \
     /* annotations of <pmtrace.h> */                                           \
     X(pmtrace_register, PMT_HOOK_REPLACE, 3)                                   \
     X(pmtrace_unregister, PMT_HOOK_REPLACE, 2)                                 \

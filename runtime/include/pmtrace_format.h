@@ -254,6 +254,13 @@ struct pmt_body_exit {
     uint32_t reserved;
 };
 
+/* TX_ADD and TX_ALLOC flags (no data: all eight bits are theirs).
+ * NO_FLUSH: POBJ_XADD_NO_FLUSH or POBJ_XALLOC_NO_FLUSH, the commit does not
+ * flush the range. NO_SNAPSHOT: POBJ_XADD_NO_SNAPSHOT, the range is not
+ * logged and an abort does not restore it. */
+#define PMT_TX_NO_FLUSH 0x1u
+#define PMT_TX_NO_SNAPSHOT 0x2u
+
 /* LIB_CALL flags */
 #define PMT_LIB_CALL_BEGIN 1u
 #define PMT_LIB_CALL_END 2u /* library writes since BEGIN are persistent */
@@ -261,7 +268,8 @@ struct pmt_body_exit {
 /* LIB_CALL: the program entered or left a library function. */
 struct pmt_body_lib_call {
     uint32_t function; /* string id */
-    int32_t result;    /* END: the function's int result, when it has one */
+    int32_t result;    /* END: the function's int result, when it has one;
+                          for a pointer or PMEMoid, 0 or -1 when NULL */
 };
 
 #endif /* PMTRACE_FORMAT_H */
