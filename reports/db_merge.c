@@ -78,12 +78,23 @@ static const char merge_traces[] =
     "JOIN temp.map_traces m ON m.old = n.trace "
     "WHERE m.new IN (SELECT id FROM temp.bare_traces);";
 
-/* Runs already here (the same database merged again). */
+/* Runs already here: the same database merged again, or shards of an
+ * exploration that a run here has already joined. */
 static const char known_runs[] =
     "INSERT INTO temp.map_runs (old, new, present) "
     "SELECT s.id, d.id, 1 FROM src.runs s JOIN main.runs d "
     "  ON d.started = s.started AND d.command_line = s.command_line "
-    "  AND d.kind = s.kind AND d.model = s.model AND d.version = s.version;";
+    "  AND d.kind = s.kind AND d.model = s.model AND d.version = s.version;"
+    "INSERT INTO temp.map_runs (old, new, present) "
+    "SELECT s.id, min(dc.run), 1 FROM src.runs s "
+    "JOIN src.crash_runs sc ON sc.run = s.id "
+    "JOIN temp.map_traces mt ON mt.old = sc.trace "
+    "JOIN main.crash_runs dc ON dc.trace = mt.new AND dc.config = sc.config "
+    "  AND dc.shards = sc.shards AND dc.shard = sc.shard AND dc.shards > 1 "
+    "JOIN main.runs d ON d.id = dc.run AND d.model = s.model "
+    "WHERE s.id NOT IN (SELECT old FROM temp.map_runs) "
+    "GROUP BY s.id HAVING count(DISTINCT sc.shard) = "
+    "  (SELECT count(*) FROM src.crash_runs x WHERE x.run = s.id);";
 
 /*
  * A crash run of src joins a run here when they explored the same trace

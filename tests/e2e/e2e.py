@@ -107,6 +107,17 @@ def expectations(source_paths, bug, model):
     return found
 
 
+# Rules found by running recoveries (`pmcheck crash`), not by `pmcheck check`.
+CRASH_RULES = {"crash-recovery-failed", "cross-failure-read"}
+
+
+def found_by(bug_spec):
+    """The commands that must find a bug: the manifest's found_by, a name
+    or a list of names."""
+    how = bug_spec["found_by"]
+    return [how] if isinstance(how, str) else list(how)
+
+
 def finding_keys(report, severities=("error", "warning")):
     return {(f["rule"], f["location"]["file"], f["location"]["line"])
             for f in report["findings"] if f["severity"] in severities}

@@ -17,7 +17,9 @@
  *   BUG_PUBLISH_EARLY   the node is published before it is persisted: after
  *                       a crash, head may point at an uninitialised node
  * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug,
- * "expect(adr) BUG_NAME: rule" one that is a bug only under --model adr.
+ * "expect(adr) BUG_NAME: rule" one that is a bug only under --model adr;
+ * for crash-recovery-failed it is the crash point, and "crash BUG_NAME:
+ * left out" marks the stores the failing crash state may lack.
  */
 #include <libpmem.h>
 #include <pmtrace.h>
@@ -61,10 +63,13 @@ static void list_init(char *base)
     pmem_persist(&root->magic, sizeof(root->magic));
 }
 
+/* With BUG_PUBLISH_EARLY a crash before this persist's fence can leave
+ * head persistent and the node not: the node's stores, marked "left out"
+ * below, are what the crash state lacks. */
 static void list_publish(struct list_root *root, uint64_t off)
 {
     root->head = off;
-    pmem_persist(&root->head, sizeof(root->head));
+    pmem_persist(&root->head, sizeof(root->head)); /* expect BUG_PUBLISH_EARLY: crash-recovery-failed */
 }
 
 static int list_insert(char *base, uint64_t value)
@@ -77,9 +82,9 @@ static int list_insert(char *base, uint64_t value)
     pmem_persist(&root->next_free, sizeof(root->next_free));
 
     struct list_node *node = node_at(base, off);
-    node->magic = NODE_MAGIC; /* expect(adr) BUG_NODE_UNFLUSHED: unpersisted-store */
-    node->value = value;      /* expect(adr) BUG_NODE_UNFLUSHED: unpersisted-store */
-    node->next = root->head;  /* expect(adr) BUG_NODE_UNFLUSHED: unpersisted-store */
+    node->magic = NODE_MAGIC; /* expect(adr) BUG_NODE_UNFLUSHED: unpersisted-store */ /* crash BUG_PUBLISH_EARLY: left out */
+    node->value = value;      /* expect(adr) BUG_NODE_UNFLUSHED: unpersisted-store */ /* crash BUG_PUBLISH_EARLY: left out */
+    node->next = root->head;  /* expect(adr) BUG_NODE_UNFLUSHED: unpersisted-store */ /* crash BUG_PUBLISH_EARLY: left out */
 #if defined(BUG_PUBLISH_EARLY)
     list_publish(root, off);
     pmem_persist(node, sizeof(*node));

@@ -18,7 +18,8 @@
  *                          a crash can leave a committed, unwritten entry
  *   BUG_COMMIT_UNFLUSHED   the commit record is never flushed
  * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug,
- * "expect(adr) BUG_NAME: rule" one that is a bug only under --model adr.
+ * "expect(adr) BUG_NAME: rule" one that is a bug only under --model adr;
+ * for crash-recovery-failed it is the crash point.
  */
 #include <libpmem.h>
 #include <pmtrace.h>
@@ -64,11 +65,15 @@ static void log_init(struct log_header *hdr)
     pmem_persist(&hdr->magic, sizeof(hdr->magic));
 }
 
+/* With BUG_COMMIT_FIRST the entry is not even written when the commit
+ * record persists: a crash at this persist's fence leaves a committed
+ * length over bytes that are not an entry, which `log verify` rejects (no
+ * store is left out: the entry's stores come later). */
 static void log_commit(struct log_header *hdr, uint64_t committed)
 {
     hdr->committed = committed; /* expect(adr) BUG_COMMIT_UNFLUSHED: unpersisted-store */
 #ifndef BUG_COMMIT_UNFLUSHED
-    pmem_persist(&hdr->committed, sizeof(hdr->committed));
+    pmem_persist(&hdr->committed, sizeof(hdr->committed)); /* expect BUG_COMMIT_FIRST: crash-recovery-failed */
 #endif
 }
 

@@ -1,0 +1,265 @@
+#!/usr/bin/python3
+"""`pmcheck crash` end to end on the workloads: each program of
+workloads/manifest.json with a "recover" template is built with pmcc (fixed
+twin and every bug found_by "crash"), run under `pmcheck run`, and its
+trace explored with the recovery command.
+
+- The fixed twin passes every state under the default strategy, with the
+  crash options its bugs need (a fixed twin is fixed for all of them).
+- A buggy twin fails with crash-recovery-failed at exactly the crash points
+  of its "expect BUG: crash-recovery-failed" comments, and the stores the
+  notes say were left out are among its "crash BUG: left out" lines (at
+  least one named when some are marked).
+- --replay of a failing state writes an image on which the recovery fails
+  the same way (exit status and first line of stderr).
+- --jobs 1 and --jobs 2 record the same states and findings; shards 0/2
+  and 1/2, each in its own database, merged with `pmcheck merge`, equal
+  the unsharded run.
+
+usage: test_crash.py --build DIR --source DIR [-k NAME]
+"""
+import argparse
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import unittest
+
+import e2e
+
+ARGS = None
+
+# "crash BUG_NAME: left out" on a store's line.
+LEFT_OUT_RE = re.compile(r"crash\s+(?P<bug>BUG_[A-Z0-9_]+):\s+left out")
+CRASH_RULE = "crash-recovery-failed"
+
+
+def left_out_lines(sources, bug):
+    found = set()
+    for rel, path in sources:
+        with open(path) as f:
+            for n, text in enumerate(f, 1):
+                if any(m["bug"] == bug for m in LEFT_OUT_RE.finditer(text)):
+                    found.add((rel, n))
+    return found
+
+
+class Twin:
+    """One program built as one twin and run once."""
+
+    def __init__(self, tools, name, spec, bug, workdir):
+        self.tools, self.name, self.spec, self.bug = tools, name, spec, bug
+        self.variant = bug.lower() if bug else "fixed"
+        stem = os.path.join(workdir, f"{name}-{self.variant}")
+        self.binary, self.pool, self.trace = stem, stem + ".pool", stem + ".pmt"
+        self.workdir = workdir
+        self.sources = [(os.path.join("workloads", s),
+                         os.path.join(tools.source, "workloads", s))
+                        for s in spec["sources"]]
+        flags = ["-O1"] + ([f"-D{bug}"] if bug else [])
+        tools.compile([rel for rel, _ in self.sources], self.binary, flags,
+                      spec["libs"])
+        argv = [self.binary] + [a.replace("{pool}", self.pool)
+                                for a in spec["run"]]
+        tools.run(self.trace, argv,
+                  pmem=[self.pool] if spec["pmem"] == "file" else [])
+
+    def recover_command(self):
+        return " ".join([self.binary] + self.spec["recover"])
+
+    def crash_args(self):
+        """The options the bug needs; for the fixed twin, all its bugs'."""
+        bugs = self.spec["bugs"]
+        if self.bug:
+            return list(bugs[self.bug].get("crash_args", []))
+        args = []
+        for how in bugs.values():
+            args += [a for a in how.get("crash_args", []) if a not in args]
+        return args
+
+    def crash(self, db, *extra):
+        """pmcheck crash --format json; returns (status, report)."""
+        cmd = [self.tools.pmcheck, "crash", self.trace, "--db", db,
+               "--recover", self.recover_command(), "--format", "json",
+               "--quiet", *self.crash_args(), *extra]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode not in (0, 1):
+            raise AssertionError(f"{' '.join(cmd)} exited "
+                                 f"{proc.returncode}:\n{proc.stderr}")
+        return proc.returncode, json.loads(proc.stdout)
+
+    def db(self, tag):
+        path = os.path.join(self.workdir, f"{self.name}-{self.variant}-{tag}.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+        return path
+
+
+def crash_findings(report):
+    return [f for f in report["findings"] if f["rule"] == CRASH_RULE]
+
+
+def query(db, sql, *params):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def states(db):
+    return query(db, "SELECT state_id, ordinal, outcome, code, image_hash, "
+                     "duplicate_of, faults FROM crash_states "
+                     "ORDER BY ordinal")
+
+
+def findings(db):
+    """Crash findings with their notes, comparable across databases."""
+    rows = query(db, "SELECT f.id, f.rule, s.file, s.line, f.count, "
+                     "f.message, f.first_seq FROM findings f "
+                     "LEFT JOIN sites s ON s.id = f.site "
+                     "WHERE f.rule = ?", CRASH_RULE)
+    out = set()
+    for fid, *rest in rows:
+        notes = query(db, "SELECT n.position, n.role, s.file, s.line, "
+                          "n.message FROM notes n LEFT JOIN sites s "
+                          "ON s.id = n.site WHERE n.finding = ? "
+                          "ORDER BY n.position", fid)
+        out.add((*rest, tuple(notes)))
+    return out
+
+
+class Crash(unittest.TestCase):
+    tmp = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tools = e2e.Tools(ARGS.build, ARGS.source)
+        cls.tmp = e2e.scratch_dir("pmcheck-crash-")
+        cls.built = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def twin(self, name, bug):
+        if (name, bug) not in self.built:
+            spec = e2e.load_manifest(ARGS.source)[name]
+            self.built[(name, bug)] = Twin(self.tools, name, spec, bug,
+                                           self.tmp.name)
+        return self.built[(name, bug)]
+
+    def assert_fixed(self, name):
+        t = self.twin(name, None)
+        db = t.db("fixed")
+        status, report = t.crash(db)
+        self.assertEqual([], crash_findings(report),
+                         f"{name}: the fixed twin fails a crash state")
+        self.assertEqual(0, status)
+        outcomes = {row[2] for row in states(db)}
+        self.assertLessEqual(outcomes, {"pass", "duplicate"})
+        self.assertIn("pass", outcomes)
+
+    def assert_bug(self, name, bug):
+        t = self.twin(name, bug)
+        db = t.db("bug")
+        status, report = t.crash(db)
+        self.assertEqual(1, status, f"{name} {bug}: no failing state")
+        found = crash_findings(report)
+        keys = {(f["rule"], f["location"]["file"], f["location"]["line"])
+                for f in found}
+        expected = {k for k in e2e.expectations(t.sources, bug, "adr")
+                    if k[0] == CRASH_RULE}
+        self.assertTrue(expected, f"{name} {bug}: no expect comment")
+        self.assertEqual(expected, keys, f"{name} {bug}: crash points")
+        marked = left_out_lines(t.sources, bug)
+        named = set()
+        for f in found:
+            for n in f["notes"]:
+                if n["role"] == "store":
+                    named.add((n["location"]["file"], n["location"]["line"]))
+            self.assertEqual("crash-point", f["notes"][-1]["role"])
+        self.assertLessEqual(named, marked,
+                             f"{name} {bug}: stores left out not marked")
+        if marked:
+            self.assertTrue(named, f"{name} {bug}: no store left out named")
+        self.assert_replay_fails(t, db)
+
+    def assert_replay_fails(self, t, db):
+        """The earliest failing state, rebuilt, fails the recovery again."""
+        state, code, tail = query(
+            db, "SELECT state_id, code, stderr_tail FROM crash_states "
+                "WHERE outcome = 'exit' ORDER BY ordinal LIMIT 1")[0]
+        options = query(db, "SELECT options FROM crash_runs")[0][0]
+        image = os.path.join(t.workdir, f"{t.name}-{t.variant}.img")
+        proc = subprocess.run(
+            [self.tools.pmcheck, "crash", t.trace, *options.split(),
+             "--replay", state, "-o", image], capture_output=True, text=True)
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        recovery = [a.replace("{image}", image) for a in t.spec["recover"]]
+        run = subprocess.run([t.binary, *recovery], capture_output=True,
+                             text=True)
+        self.assertEqual(code, run.returncode, f"replay of {state}")
+        self.assertEqual((tail or "").splitlines()[:1],
+                         run.stderr.splitlines()[:1])
+
+    def test_jobs_agree(self):
+        t = self.twin("list", "BUG_PUBLISH_EARLY")
+        one, two = t.db("jobs1"), t.db("jobs2")
+        t.crash(one, "--jobs", "1")
+        t.crash(two, "--jobs", "2")
+        self.assertEqual(states(one), states(two))
+        self.assertEqual(findings(one), findings(two))
+
+    def test_shards_merge(self):
+        t = self.twin("list", "BUG_PUBLISH_EARLY")
+        whole, s0, s1, merged = (t.db(x) for x in
+                                 ("whole", "shard0", "shard1", "merged"))
+        t.crash(whole)
+        t.crash(s0, "--shard", "0/2")
+        t.crash(s1, "--shard", "1/2")
+        proc = subprocess.run([self.tools.pmcheck, "merge", "--quiet",
+                               merged, s0, s1], capture_output=True,
+                              text=True)
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertEqual(states(whole), states(merged))
+        self.assertEqual(findings(whole), findings(merged))
+        self.assertEqual(1, query(merged, "SELECT count(*) FROM runs")[0][0])
+        # Merging a shard again adds nothing.
+        subprocess.run([self.tools.pmcheck, "merge", "--quiet", merged, s1],
+                       check=True)
+        self.assertEqual(states(whole), states(merged))
+        self.assertEqual(findings(whole), findings(merged))
+
+
+def add_tests():
+    for name, spec in e2e.load_manifest(ARGS.source).items():
+        if "recover" not in spec:
+            continue
+        setattr(Crash, f"test_{name}_fixed",
+                lambda self, name=name: self.assert_fixed(name))
+        for bug, how in spec["bugs"].items():
+            if "crash" in e2e.found_by(how):
+                setattr(Crash, f"test_{name}_{bug.lower()}",
+                        lambda self, name=name, bug=bug:
+                        self.assert_bug(name, bug))
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("--build", required=True)
+    p.add_argument("--source", required=True)
+    p.add_argument("-k", dest="pattern", action="append")
+    ARGS = p.parse_args()
+    add_tests()
+    loader = unittest.defaultTestLoader
+    if ARGS.pattern:
+        loader.testNamePatterns = [f"*{k}*" for k in ARGS.pattern]
+    suite = loader.loadTestsFromTestCase(Crash)
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
