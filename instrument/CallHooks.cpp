@@ -28,6 +28,17 @@ bool isIntOrPtr(const Type *T)
     return T->isIntegerTy() || T->isPointerTy();
 }
 
+/* A small struct returned by value comes back in registers as a literal
+ * struct of its members ({ i64, i64 } for PMDK's PMEMoid). */
+bool isRegisterPair(const Type *T)
+{
+    const auto *ST = dyn_cast<StructType>(T);
+    if (!ST || !ST->isLiteral() || ST->getNumElements() != 2)
+        return false;
+    return isIntOrPtr(ST->getElementType(0)) &&
+           isIntOrPtr(ST->getElementType(1));
+}
+
 bool hasHookableType(const FunctionType &FT, const CallHook &H)
 {
     if (FT.getNumParams() != H.NumParams)
@@ -36,7 +47,7 @@ bool hasHookableType(const FunctionType &FT, const CallHook &H)
         if (!isIntOrPtr(Param))
             return false;
     const Type *Ret = FT.getReturnType();
-    return Ret->isVoidTy() || isIntOrPtr(Ret);
+    return Ret->isVoidTy() || isIntOrPtr(Ret) || isRegisterPair(Ret);
 }
 
 /* Where a POST hook goes, or null when there is no place that runs exactly
@@ -132,7 +143,13 @@ bool hookCall(CallBase &CB, const RuntimeAbi &Rt,
         IRB.SetCurrentDebugLocation(CB.getDebugLoc());
         SmallVector<Value *, 9> PostArgs;
         SmallVector<Type *, 9> PostParams;
-        if (!Ret->isVoidTy()) {
+        if (isRegisterPair(Ret)) {
+            /* One parameter per member, as C passes such a struct. */
+            for (unsigned I = 0; I < 2; I++) {
+                PostArgs.push_back(IRB.CreateExtractValue(&CB, I));
+                PostParams.push_back(Ret->getStructElementType(I));
+            }
+        } else if (!Ret->isVoidTy()) {
             PostArgs.push_back(&CB);
             PostParams.push_back(Ret);
         }

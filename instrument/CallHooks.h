@@ -7,11 +7,14 @@
  * if so, emits the hooks and returns true:
  *   - a direct call or invoke (known callee), never a musttail call;
  *   - the callee's function type has exactly Hook.NumParams fixed
- *     parameters, each an integer or a pointer, and returns void, an integer
- *     or a pointer: a program that declares `memcpy` some other way is not
- *     calling the function the runtime knows;
+ *     parameters, each an integer or a pointer, and returns void, an
+ *     integer, a pointer or a literal struct of two of them (a struct
+ *     returned in two registers, as PMDK's PMEMoid): a program that
+ *     declares `memcpy` some other way is not calling the function the
+ *     runtime knows;
  *   - PRE: __pmt_pre_<name>(args..., site) before the call;
- *   - POST: __pmt_post_<name>([result,] args..., site) after it; after an
+ *   - POST: __pmt_post_<name>([result,] args..., site) after it (a
+ *     two-member struct result as its two members); after an
  *     invoke, at the start of its normal destination when that block has no
  *     other predecessor (otherwise the hook would also run on paths that did
  *     not make the call, so it is left out);
