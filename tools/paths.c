@@ -7,6 +7,7 @@
 #include "paths.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,14 @@ static const char *env_or(const char *name, const char *fallback)
     return value != NULL && value[0] != '\0' ? value : fallback;
 }
 
+/* The file `name` in the directory of `path` (or the working directory). */
+static void beside(const char *path, const char *name, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    int dir_len = slash != NULL ? (int)(slash - path) : 1;
+    snprintf(out, size, "%.*s/%s", dir_len, slash != NULL ? path : ".", name);
+}
+
 void pmc_paths_find(struct pmc_paths *paths)
 {
     paths->build_tree = running_from_build_tree();
@@ -58,6 +67,8 @@ void pmc_paths_find(struct pmc_paths *paths)
     }
     paths->plugin = env_or("PMCHECK_PLUGIN", paths->plugin);
     paths->runtime = env_or("PMCHECK_RUNTIME", paths->runtime);
+    beside(paths->runtime, "pmtrace.dynlist", paths->dynlist,
+           sizeof(paths->dynlist));
 }
 
 const char *pmc_paths_clang(bool cxx)

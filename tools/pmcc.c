@@ -56,14 +56,18 @@ static bool want_file(const char *what, const char *path, const char *env)
 /*
  * The link flags that put the runtime into an executable: the one place
  * that knows them. --whole-archive because the runtime's constructor and
- * the functions it interposes are referenced by no instrumented code.
+ * the functions it interposes are referenced by no instrumented code;
+ * --dynamic-list exports the libpmem functions it interposes, so that
+ * libraries (libpmemobj) call them (dynlist_arg holds the flag).
  */
-static int runtime_link_flags(const char **out, const struct pmc_paths *paths)
+static int runtime_link_flags(const char **out, const struct pmc_paths *paths,
+                              const char *dynlist_arg)
 {
     int n = 0;
     out[n++] = "-Wl,--whole-archive";
     out[n++] = paths->runtime;
     out[n++] = "-Wl,--no-whole-archive";
+    out[n++] = dynlist_arg;
     out[n++] = "-lpthread";
     out[n++] = "-ldl";
     return n;
@@ -87,10 +91,11 @@ int main(int argc, char **argv)
     enum pmcc_action action = pmcc_classify(argc - 1, argv + 1);
 
     const char **args = calloc((size_t)argc + PMCC_EXTRA_ARGS, sizeof(*args));
-    char *plugin_arg = NULL, *include_arg = NULL;
+    char *plugin_arg = NULL, *include_arg = NULL, *dynlist_arg = NULL;
     if (args == NULL ||
         asprintf(&plugin_arg, "-fpass-plugin=%s", paths.plugin) < 0 ||
-        asprintf(&include_arg, "-I%s", paths.include_dir) < 0) {
+        asprintf(&include_arg, "-I%s", paths.include_dir) < 0 ||
+        asprintf(&dynlist_arg, "-Wl,--dynamic-list=%s", paths.dynlist) < 0) {
         fputs("pmcc: error: out of memory\n", stderr);
         return 1;
     }
@@ -106,9 +111,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         args[n++] = argv[i];
     if (action == PMCC_LINK_EXE) {
-        if (!want_file("trace runtime", paths.runtime, "PMCHECK_RUNTIME"))
+        if (!want_file("trace runtime", paths.runtime, "PMCHECK_RUNTIME") ||
+            !want_file("runtime dynamic list", paths.dynlist,
+                       "PMCHECK_RUNTIME"))
             return 1;
-        n += runtime_link_flags(args + n, &paths);
+        n += runtime_link_flags(args + n, &paths, dynlist_arg);
     }
     args[n] = NULL;
 
