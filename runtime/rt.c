@@ -11,6 +11,7 @@
 
 #include "emit.h"
 #include "pmtrace_abi.h"
+#include "recovery.h"
 #include "regions.h"
 #include "stream.h"
 #include "tracefile.h"
@@ -146,6 +147,9 @@ static void rt_fork_child(void)
 
 static void rt_init_once(void)
 {
+    /* First: as a fork server this returns only in each run's child, whose
+     * environment (PMTRACE_FILE included) is the run's (recovery.h). */
+    pmt_recovery_init();
     /* secure_getenv: a set-uid program must not write where its caller's
      * environment says. */
     const char *path = secure_getenv(PMT_ENV_FILE);
