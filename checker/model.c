@@ -53,8 +53,10 @@ void pmc_model_free(struct pmc_model *m)
     region_table_destroy(&m->regions);
     history_destroy(&m->history);
     linetab_destroy(&m->reported);
-    for (size_t i = 0; i < m->nthreads; i++)
+    for (size_t i = 0; i < m->nthreads; i++) {
         line_list_destroy(&m->threads[i].pending);
+        model_tx_free(m->threads[i].tx);
+    }
     free(m->threads);
     line_list_destroy(&m->scratch_lines);
     free(m->offenses.items);
@@ -178,12 +180,18 @@ static int dispatch(struct pmc_model *m, const struct pmc_event *ev,
     switch (ev->kind) {
     case PMT_STORE:
     case PMT_STORE_FILL:
+        if (m->tx_active != 0 && model_tx_store(m, ev, err) != 0)
+            return -1;
         return model_store(m, ev, err);
     case PMT_NT_STORE:
+        if (m->tx_active != 0 && model_tx_store(m, ev, err) != 0)
+            return -1;
         return model_nt_store(m, ev, err);
     case PMT_LIB_WRITE:
         return model_persistent_write(m, ev, err);
     case PMT_FLUSH:
+        if (m->tx_active != 0)
+            model_tx_flush(m, ev);
         return model_flush(m, ev, err);
     case PMT_FENCE:
         return model_fence(m, ev, err);
@@ -200,20 +208,6 @@ static int dispatch(struct pmc_model *m, const struct pmc_event *ev,
         return model_assert_persisted(m, ev, err);
     case PMT_ASSERT_ORDERED:
         return model_assert_ordered(m, ev, err);
-    /* Metadata the reader already tables. */
-    case PMT_STRING:
-    case PMT_SITE:
-    case PMT_THREAD:
-    case PMT_REGION_DATA:
-    /* Accepted, judged by later rules (transactions, crash exploration,
-     * cross-failure reads, persist-before-unlock). */
-    case PMT_LOAD:
-    case PMT_LOCK:
-    case PMT_UNLOCK:
-    case PMT_CRASH_POINT:
-    case PMT_COMMIT_VAR:
-    case PMT_MARKER:
-    case PMT_LIB_CALL:
     case PMT_TX_BEGIN:
     case PMT_TX_ADD:
     case PMT_TX_COMMIT:
@@ -221,6 +215,22 @@ static int dispatch(struct pmc_model *m, const struct pmc_event *ev,
     case PMT_TX_END:
     case PMT_TX_ALLOC:
     case PMT_TX_FREE:
+        return model_tx_event(m, ev, err);
+    /* Metadata the reader already tables. */
+    case PMT_STRING:
+    case PMT_SITE:
+    case PMT_THREAD:
+    case PMT_REGION_DATA:
+    /* Accepted, judged by later rules (crash exploration, cross-failure
+     * reads, persist-before-unlock); LIB_CALL only names the call a
+     * library's writes belong to. */
+    case PMT_LOAD:
+    case PMT_LOCK:
+    case PMT_UNLOCK:
+    case PMT_CRASH_POINT:
+    case PMT_COMMIT_VAR:
+    case PMT_MARKER:
+    case PMT_LIB_CALL:
         return 0;
     }
     return 0; /* a kind newer than this model: skipped, as readers do */
@@ -253,8 +263,11 @@ int pmc_model_event(struct pmc_model *m, const struct pmc_event *ev,
 int pmc_model_end(struct pmc_model *m, const struct pmc_trace_info *info,
                   struct pmc_error *err)
 {
-    if (m->needs_history || m->saw_exit || info == NULL ||
-        info->end_kind != PMT_END_EXIT)
+    if (m->needs_history)
+        return 0;
+    if (model_tx_finish(m, err) != 0)
+        return -1;
+    if (m->saw_exit || info == NULL || info->end_kind != PMT_END_EXIT)
         return 0;
     struct pmc_event end = {.kind = PMT_EXIT, .seq = m->last_seq + 1};
     return model_durability_point(m, DURABLE_END, &end, err);

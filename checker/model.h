@@ -62,7 +62,16 @@
  *       call: its drain is not the user's to remove). Locked fences (a
  *       locked RMW) are never redundant: they are not there for persistence.
  *   flush-non-pmem    a FLUSH whose range meets no region.
- * Other kinds (TX_*, LIB_CALL, LOAD, LOCK, UNLOCK, CRASH_POINT, COMMIT_VAR,
+ *   tx-unlogged-store, tx-redundant-add  PMDK transactions (tx.c): a
+ *       program store inside a transaction to pmem it neither added
+ *       (TX_ADD) nor allocated (TX_ALLOC), unless the program flushed it
+ *       itself inside the transaction; a TX_ADD of a range already in the
+ *       transaction. Nested transactions count as the outermost one. Its
+ *       TX_COMMIT persists the stores in the lines of its ranges (not those
+ *       flagged PMT_TX_NO_FLUSH); TX_ABORT drops the live stores inside
+ *       them (the library restores what was added, frees what was
+ *       allocated).
+ * Other kinds (LIB_CALL, LOAD, LOCK, UNLOCK, CRASH_POINT, COMMIT_VAR,
  * MARKER, metadata, and kinds this version does not know) are accepted and
  * ignored.
  *

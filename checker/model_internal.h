@@ -7,6 +7,8 @@
  *                 redundant-fence, flush-non-pmem)
  *   durability.c  durability points (unpersisted-store, missing-fence)
  *   assertions.c  assert-persisted and assert-ordered
+ *   tx.c          PMDK transactions (tx-unlogged-store, tx-redundant-add;
+ *                 commit and abort)
  * A later rule (transactions, crash points) adds its state here and a file
  * of its own, and a case to model.c's dispatch.
  */
@@ -20,6 +22,7 @@
 #include "history.h"
 #include "linetab.h"
 #include "model.h"
+#include "rangeset.h"
 #include "regions.h"
 
 /* A line with live stores: the linetab entry of pmc_model.lines. */
@@ -47,6 +50,8 @@ struct thread_state {
      * pmem_persist call's FLUSH + FENCE pair. */
     uint32_t prev_kind;
     uint32_t prev_site;
+    /* The thread's PMDK transaction (tx.c), NULL before its first. */
+    struct tx_state *tx;
 };
 
 /* The last flush per line, direct-mapped: the "previous flush" note of
@@ -110,6 +115,7 @@ struct pmc_model {
     uint64_t peak_live_stores;
     uint64_t peak_lines;
     uint64_t last_seq;
+    uint32_t tx_active; /* threads inside an active transaction */
     bool needs_history;
     bool saw_exit;
 };
@@ -168,5 +174,19 @@ int model_assert_persisted(struct pmc_model *m, const struct pmc_event *ev,
                            struct pmc_error *err);
 int model_assert_ordered(struct pmc_model *m, const struct pmc_event *ev,
                          struct pmc_error *err);
+
+/* tx.c */
+/* TX_BEGIN, TX_ADD, TX_COMMIT, TX_ABORT, TX_END, TX_ALLOC, TX_FREE. */
+int model_tx_event(struct pmc_model *m, const struct pmc_event *ev,
+                   struct pmc_error *err);
+/* A program store (STORE, STORE_FILL, NT_STORE): judged when its thread is
+ * inside a transaction. */
+int model_tx_store(struct pmc_model *m, const struct pmc_event *ev,
+                   struct pmc_error *err);
+/* A program FLUSH: it may persist stores a transaction did not log. */
+void model_tx_flush(struct pmc_model *m, const struct pmc_event *ev);
+/* The trace ends: transactions still open are judged. */
+int model_tx_finish(struct pmc_model *m, struct pmc_error *err);
+void model_tx_free(struct tx_state *tx);
 
 #endif /* PMC_MODEL_INTERNAL_H */
