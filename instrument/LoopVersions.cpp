@@ -148,7 +148,7 @@ InstructionSet versionLoopsForLoads(Function &F, const RuntimeAbi &Rt,
                                     DominatorTree &DT, LoopInfo &LI,
                                     const Instrumenter &Inst)
 {
-    if (F.hasOptNone() || F.hasOptSize())
+    if (F.hasOptNone() || F.hasOptSize() || F.hasFnAttribute(Attribute::Cold))
         return {};
     return LoadVersioner(F, Rt, DT, LI, Inst).run();
 }

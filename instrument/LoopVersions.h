@@ -25,8 +25,8 @@
  * may change the hull, and a change by another thread is ordered with the
  * loop's loads only through synchronisation the loop does not contain.
  *
- * DT and LI are kept valid. Functions marked optnone or optsize are left
- * alone: one was not to be optimised, the other not to grow.
+ * DT and LI are kept valid. Functions marked optnone, optsize or cold are
+ * left alone: the first is not to be optimised, the others not to grow.
  */
 #ifndef PMCHECK_LOOPVERSIONS_H
 #define PMCHECK_LOOPVERSIONS_H

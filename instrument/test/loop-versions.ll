@@ -156,7 +156,7 @@ exit:
   ret i64 %s.next
 }
 
-; optnone (clang -O0) and optsize functions are not grown.
+; optnone (clang -O0), optsize and cold functions are not grown.
 ; CHECK-LABEL: define i64 @not_optimised(
 ; CHECK-NOT:  pmt.noload
 ; CHECK:      call void @__pmt_load(
@@ -182,6 +182,25 @@ exit:
 ; CHECK-NOT:  pmt.noload
 ; CHECK:      ret i64
 define i64 @small(i64* %a, i64 %n) optsize {
+entry:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %i.next, %loop ]
+  %p = getelementptr inbounds i64, i64* %a, i64 %i
+  %v = load i64, i64* %p
+  %i.next = add nuw i64 %i, 1
+  %done = icmp eq i64 %i.next, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret i64 %v
+}
+
+; CHECK-LABEL: define i64 @rarely_run(
+; CHECK-NOT:  pmt.noload
+; CHECK:      call void @__pmt_load(
+; CHECK-NOT:  pmt.noload
+; CHECK:      ret i64
+define i64 @rarely_run(i64* %a, i64 %n) cold {
 entry:
   br label %loop
 loop:
