@@ -174,12 +174,13 @@ struct a_top2 {
     struct a_line second;
 };
 
-static struct a_top2 top_persisting_a(const struct pmc_model *m, uint64_t a,
-                                      uint64_t a_end)
+static struct a_top2 top_persisting_a(const struct pmc_model *m,
+                                      const struct line_list *a_lines,
+                                      uint64_t a, uint64_t a_end)
 {
     struct a_top2 top = {0};
-    for (uint64_t line = a & LINE_MASK; line < a_end; line += LINE_SIZE) {
-        struct a_line sum = summarize_a(m, line, a, a_end);
+    for (size_t i = 0; i < a_lines->count; i++) {
+        struct a_line sum = summarize_a(m, a_lines->addrs[i], a, a_end);
         if (!sum.exists)
             continue;
         uint64_t p = sum.last_persist.persist_seq;
@@ -190,8 +191,6 @@ static struct a_top2 top_persisting_a(const struct pmc_model *m, uint64_t a,
                    p > top.second.last_persist.persist_seq) {
             top.second = sum;
         }
-        if (line > UINT64_MAX - LINE_SIZE)
-            break;
     }
     return top;
 }
@@ -237,18 +236,56 @@ static int report_unordered(struct pmc_model *m, const struct pmc_event *ev,
     return model_report(m, &f, err);
 }
 
-/* Is there a byte pair whose order a crash can break? Fills *v. */
-static bool find_violation(const struct pmc_model *m,
-                           const struct pmc_event *ev,
-                           struct order_violation *v)
+/*
+ * The lines of [addr, end) that hold a store, live or in the history, in
+ * address order: the only lines an assertion can learn anything from. So
+ * an assertion costs what the model holds, never the length of its ranges
+ * (walking every line of a range asserted over 2^40 bytes never ended).
+ */
+static int stored_lines(struct pmc_model *m, uint64_t addr, uint64_t end,
+                        struct line_list *out)
+{
+    struct line_list live = {0}, old = {0};
+    int rc = -1;
+    out->count = 0;
+    if (linetab_keys_in_range(&m->lines, addr, end, &live) != 0 ||
+        linetab_keys_in_range(&m->history.lines, addr, end, &old) != 0)
+        goto done;
+    /* Merge the two ordered lists, each line once. */
+    size_t i = 0, j = 0;
+    while (i < live.count || j < old.count) {
+        bool take_live =
+            j == old.count || (i < live.count && live.addrs[i] <= old.addrs[j]);
+        uint64_t next = take_live ? live.addrs[i] : old.addrs[j];
+        i += i < live.count && live.addrs[i] == next;
+        j += j < old.count && old.addrs[j] == next;
+        if (line_list_push(out, next) != 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    line_list_destroy(&live);
+    line_list_destroy(&old);
+    return rc;
+}
+
+/* Is there a byte pair whose order a crash can break? 1 and *v filled, 0,
+ * or -1 without memory. */
+static int find_violation(struct pmc_model *m, const struct pmc_event *ev,
+                          struct order_violation *v)
 {
     uint64_t a_end = range_end(ev->addr, ev->len);
     uint64_t b_end = range_end(ev->addr2, ev->len2);
-    struct a_top2 top = top_persisting_a(m, ev->addr, a_end);
+    struct line_list *lines = &m->scratch_lines;
+    if (stored_lines(m, ev->addr, a_end, lines) != 0)
+        return -1;
+    struct a_top2 top = top_persisting_a(m, lines, ev->addr, a_end);
     if (!top.first.exists)
-        return false;
-    for (uint64_t line = ev->addr2 & LINE_MASK; line < b_end;
-         line += LINE_SIZE) {
+        return 0;
+    if (stored_lines(m, ev->addr2, b_end, lines) != 0)
+        return -1;
+    for (size_t i = 0; i < lines->count; i++) {
+        uint64_t line = lines->addrs[i];
         struct store_time sy;
         if (!oldest_b(m, line, ev->addr2, b_end, &sy))
             continue;
@@ -257,7 +294,7 @@ static bool find_violation(const struct pmc_model *m,
             struct a_line here = summarize_a(m, line, ev->addr, a_end);
             if (here.exists && here.newest.seq > sy.seq) {
                 *v = (struct order_violation){here.newest, sy, true};
-                return true;
+                return 1;
             }
         }
         /* Other lines: a's store must be persistent by the time b's was
@@ -266,12 +303,10 @@ static bool find_violation(const struct pmc_model *m,
             top.first.line != line ? &top.first : &top.second;
         if (other->exists && other->last_persist.persist_seq > sy.seq) {
             *v = (struct order_violation){other->last_persist, sy, false};
-            return true;
+            return 1;
         }
-        if (line > UINT64_MAX - LINE_SIZE)
-            break;
     }
-    return false;
+    return 0;
 }
 
 int model_assert_ordered(struct pmc_model *m, const struct pmc_event *ev,
@@ -284,7 +319,8 @@ int model_assert_ordered(struct pmc_model *m, const struct pmc_event *ev,
     if (ev->len == 0 || ev->len2 == 0)
         return 0;
     struct order_violation v;
-    if (!find_violation(m, ev, &v))
-        return 0;
+    int found = find_violation(m, ev, &v);
+    if (found <= 0)
+        return found < 0 ? model_oom(err) : 0;
     return report_unordered(m, ev, &v, err);
 }
