@@ -166,6 +166,7 @@ struct pmc_trace {
     bool tail_uncertain;
     struct pmc_error tail_damage;
     uint64_t last_yielded; /* seq of the last record yielded, 0: none */
+    bool yielded;          /* a record was yielded since open or rewind */
     bool failed;           /* damage was returned: return it again */
     struct pmc_error failure;
     struct id_table strings; /* const char * into the map */
@@ -793,7 +794,18 @@ int pmc_trace_next(struct pmc_trace *t, struct pmc_event *ev,
         return trace_fail(t, &c->damage, err);
     if (t->tail_uncertain && c->head.seq != t->last_yielded + 1)
         return trace_fail(t, &t->tail_damage, err); /* see the top */
+    if (t->yielded && c->head.seq <= t->last_yielded) {
+        /* Seqs are unique: a thread's chain checks its own order, the
+         * merge checks that no two threads share one. */
+        struct pmc_error repeat;
+        trace_damage(t, &repeat, c->head.offset,
+                     "sequence number %" PRIu64 " of thread %" PRIu32
+                     " is also another thread's",
+                     c->head.seq, c->thread);
+        return trace_fail(t, &repeat, err);
+    }
     t->last_yielded = c->head.seq;
+    t->yielded = true;
     *ev = c->head;
     merge_pop(t);
     struct pmc_error meta;
@@ -813,6 +825,7 @@ void pmc_trace_rewind(struct pmc_trace *t)
     }
     t->primed = false;
     t->last_yielded = 0;
+    t->yielded = false;
     t->failed = false;
 }
 

@@ -275,6 +275,29 @@ static void duplicate_block_is_damage(void **state)
     tb_free(b);
 }
 
+/* Seqs are unique across threads too: the second record of seq 2 is
+ * damage, after the true prefix 1, 2. (fuzz_trace found the merge
+ * yielding both.) */
+static void seq_shared_by_two_threads_is_damage(void **state)
+{
+    (void)state;
+    struct tb *b = tb_new(test_argv);
+    uint32_t a0 = tb_block(b, 1, 0), c0 = tb_block(b, 2, 0);
+    tb_fence(b, a0, 1, 0);
+    tb_fence(b, a0, 2, 0);
+    uint64_t off = tb_fence(b, c0, 2, 0);
+    tb_fence(b, c0, 3, 0);
+    tb_seal(b, a0);
+    tb_seal(b, c0);
+
+    struct pass p;
+    pass_file(b, &p);
+    static const uint64_t want[] = {1, 2};
+    assert_seqs(&p, want, 2);
+    assert_damage(&p, off, "sequence number 2 of thread 2 is also another");
+    tb_free(b);
+}
+
 /* A mangled block header may hold any thread's records, but only above
  * the gapless run of seqs: 1..4 are all accounted for, so they come out,
  * and the damage is reported at the end. */
@@ -849,6 +872,7 @@ int main(void)
         cmocka_unit_test(bad_checksum_is_damage_at_its_block),
         cmocka_unit_test(missing_block_is_damage),
         cmocka_unit_test(duplicate_block_is_damage),
+        cmocka_unit_test(seq_shared_by_two_threads_is_damage),
         cmocka_unit_test(bad_block_magic_is_damage),
         cmocka_unit_test(lost_chain_stops_the_merge_at_the_gap),
         cmocka_unit_test(claimed_blocks_beyond_the_file_are_damage),
