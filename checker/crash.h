@@ -134,7 +134,10 @@ struct pmc_crash_summary {
     char notes[PMC_CRASH_MAX_NOTES][256];
 };
 
-/* Explore t. Findings go to out, states to cb. summary may be NULL. */
+/* Explore t. Findings go to out, states to cb. summary may be NULL. On
+ * return t has been read to its end (or its damage), so pmc_trace_site()
+ * knows every site the states and findings name; each job reads a handle
+ * of its own. */
 int pmc_crash_explore(struct pmc_trace *t, const struct pmc_crash_options *o,
                       const struct pmc_crash_callbacks *cb,
                       struct pmc_findings *out,

@@ -57,8 +57,9 @@ static void left_out_notes(struct pmc_finding *f, const struct image_set *imgs,
     }
 }
 
-int crash_report_failure(struct pmc_findings *out, const struct image_set *imgs,
-                         const struct failed_state *fs, struct pmc_error *err)
+int crash_failure_finding(const struct image_set *imgs,
+                          const struct failed_state *fs,
+                          struct pmc_finding *out, struct pmc_error *err)
 {
     const struct crash_point *cp = fs->cp;
     size_t room = crash_point_parts(cp);
@@ -67,12 +68,12 @@ int crash_report_failure(struct pmc_findings *out, const struct image_set *imgs,
         return pmc_error_set(err, "crash: out of memory");
     size_t n = crash_point_left_out(cp, fs->choices, lo);
 
-    struct pmc_finding f;
-    pmc_finding_init(&f, PMC_RULE_CRASH_RECOVERY_FAILED, cp->site, cp->seq);
+    struct pmc_finding *f = out;
+    pmc_finding_init(f, PMC_RULE_CRASH_RECOVERY_FAILED, cp->site, cp->seq);
     if (n > 0) {
-        f.region = lo[0].region;
-        f.offset = lo[0].region_offset;
-        f.len = lo[0].len;
+        f->region = lo[0].region;
+        f->offset = lo[0].region_offset;
+        f->len = lo[0].len;
     }
     char outcome[96];
     outcome_words(fs->result, outcome, sizeof(outcome));
@@ -80,14 +81,12 @@ int crash_report_failure(struct pmc_findings *out, const struct image_set *imgs,
     if (n > 0)
         snprintf(stores, sizeof(stores), " (%zu %s left out)", n,
                  n == 1 ? "store" : "stores");
-    snprintf(f.message, sizeof(f.message),
+    snprintf(f->message, sizeof(f->message),
              "recovery %s on crash state %s%s%s%s", outcome, fs->state_id,
              fs->faults[0] ? " " : "", fs->faults, stores);
-    left_out_notes(&f, imgs, lo, n);
-    pmc_finding_note(&f, PMC_NOTE_CRASH_POINT, cp->site, "%s",
+    left_out_notes(f, imgs, lo, n);
+    pmc_finding_note(f, PMC_NOTE_CRASH_POINT, cp->site, "%s",
                      crash_point_words(cp->kind));
     free(lo);
-    if (pmc_findings_add(out, &f) != 0)
-        return pmc_error_set(err, "crash: out of memory");
     return 0;
 }

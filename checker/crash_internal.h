@@ -3,9 +3,11 @@
  *   crash_walk.c      the replay: model, base images, markers, crash points
  *   crash_point.c     a crash point's lines, their choices, contents, hashes
  *   crash_id.c        state ids and the set of distinct states
- *   crash_exec.c      the runners and their worker threads
+ *   crash_exec.c      a runner and its images, updated by difference
+ *   crash_worker.c    one job: its replay, the states it owns, their runs
  *   crash_findings.c  crash-recovery-failed findings
- *   crash.c           the exploration: strategies, budgets, shards, batches
+ *   crash.c           the exploration: jobs, and their records merged in
+ *                     enumeration order
  *   crash_replay.c    rebuilding one state's images (--replay)
  */
 #ifndef PMC_CRASH_INTERNAL_H
@@ -14,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "crash.h"
 #include "image.h"
@@ -186,23 +189,75 @@ const struct state_ref *state_set_add(struct state_set *s, uint64_t key,
 
 /* ---- running (crash_exec.c) ------------------------------------------- */
 
-struct exec_job {
-    const uint32_t *choices; /* over the crash point's lines */
-    struct pmc_run_request request;
-    struct pmc_run_result result;
-};
-
+/* One runner and its image files, kept equal to a base plus the lines of
+ * the last state run on them. */
 struct exec;
 
 int exec_new(const struct pmc_crash_options *o, const struct image_set *imgs,
              struct exec **out, struct pmc_error *err);
 void exec_free(struct exec *x);
-/* Run jobs on cp's states of the bases as they are; returns when every
- * job has its result. */
+/* Run the recovery on cp's state `choices` over the bases as they are
+ * now. Returns 0 with *res filled, or -1 when the runner failed. */
 int exec_run(struct exec *x, struct image_set *imgs,
-             const struct crash_point *cp, struct exec_job *jobs, size_t n,
+             const struct crash_point *cp, const uint32_t *choices,
+             const struct pmc_run_request *req, struct pmc_run_result *res,
              struct pmc_error *err);
 bool exec_forks(const struct exec *x);
+
+/* ---- records: a state's outcome on its way to the caller (crash.c) ----- */
+
+struct crash_record {
+    struct pmc_crash_state state; /* its strings point into this record */
+    char faults[64];
+    char stderr_tail[sizeof(((struct pmc_run_result *)0)->stderr_tail)];
+    bool failed;
+    struct pmc_finding finding; /* when failed */
+    double fraction;            /* of the trace its worker had replayed */
+    /* The worker's last record says how it ended. */
+    bool end;
+    int rc;
+    struct pmc_error err;
+};
+
+/* ---- workers (crash_worker.c) ------------------------------------------ */
+
+/*
+ * A worker replays the whole trace on its own (model, bases, set of
+ * distinct states) and enumerates every state exactly as every other
+ * worker does, so all of them agree on ordinals, duplicates and budgets
+ * without talking; it runs the states it owns (ordinal in this shard, and
+ * its turn among the jobs) and hands their records on in its order.
+ */
+struct worker_config {
+    const struct pmc_crash_options *o; /* normalised */
+    struct pmc_trace *trace;           /* this worker's own handle */
+    unsigned index, count;             /* among the jobs */
+    const struct timespec *start;
+    volatile const bool *stop; /* set by the explorer: stop soon */
+    /* Where records go; returns 0, or -1 to stop the worker. */
+    int (*emit)(void *ctx, struct crash_record *r);
+    void *emit_ctx;
+};
+
+struct worker_result {
+    uint64_t points;
+    uint64_t skipped; /* distinct states of other shards */
+    const char *stopped;
+    uint64_t stopped_point;
+    uint32_t stopped_site;
+    bool forks;
+};
+
+struct worker;
+
+int worker_new(const struct worker_config *cfg, struct worker **out,
+               struct pmc_error *err);
+/* Explore; the last record emitted has end set (unless emit failed). */
+int worker_run(struct worker *w, struct pmc_error *err);
+void worker_result(const struct worker *w, struct worker_result *out);
+/* The walk's statistics and notes on the trace (after worker_run). */
+void worker_summary(const struct worker *w, struct pmc_crash_summary *s);
+void worker_free(struct worker *w);
 
 /* ---- findings (crash_findings.c) --------------------------------------- */
 
@@ -214,7 +269,10 @@ struct failed_state {
     const struct pmc_run_result *result;
 };
 
-int crash_report_failure(struct pmc_findings *out, const struct image_set *imgs,
-                         const struct failed_state *f, struct pmc_error *err);
+/* The crash-recovery-failed finding of a failed run. Returns 0, or -1
+ * without memory. */
+int crash_failure_finding(const struct image_set *imgs,
+                          const struct failed_state *f, struct pmc_finding *out,
+                          struct pmc_error *err);
 
 #endif /* PMC_CRASH_INTERNAL_H */

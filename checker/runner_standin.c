@@ -305,7 +305,7 @@ int pmc_runner_run(struct pmc_runner *r, const struct pmc_run_request *req,
         pid_t done = waitpid(pid, &status, hung ? 0 : WNOHANG);
         if (done == pid)
             break;
-        struct timespec ts = {0, 1000000};
+        struct timespec ts = {0, 20000}; /* it closed stderr: exiting */
         nanosleep(&ts, NULL);
     }
     close(pipefd[0]);

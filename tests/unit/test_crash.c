@@ -65,6 +65,7 @@ static int recover(const char *path)
         return 3;
     static const uint8_t ones[8] = {0x11, 0x11, 0x11, 0x11,
                                     0x11, 0x11, 0x11, 0x11};
+    const char *id = getenv("PMCHECK_STATE");
     int status = 0;
     if (img[200] != 0) {
         fprintf(stderr, "recover: the image was not restored\n");
@@ -73,7 +74,7 @@ static int recover(const char *path)
         fprintf(stderr, "recover: flag set, data missing\n");
         status = 1;
     } else if (memcmp(img + 128, img + 136, 8) != 0) {
-        fprintf(stderr, "recover: torn pair\n");
+        fprintf(stderr, "recover: torn pair (state %s)\n", id ? id : "");
         status = 1;
     }
     const uint8_t mark = 0xff;
@@ -158,6 +159,10 @@ static const uint8_t flag1 = 1;
 static const uint8_t pair16[16] = {0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
                                    0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
                                    0x22, 0x22, 0x22, 0x22};
+
+static const uint8_t pair16_b[16] = {0x44, 0x44, 0x44, 0x44, 0x44, 0x44,
+                                     0x44, 0x44, 0x44, 0x44, 0x44, 0x44,
+                                     0x44, 0x44, 0x44, 0x44};
 
 /* The flag is published in the same epoch as the data: a crash can
  * persist the flag's line without the data's. */
@@ -346,22 +351,41 @@ static void assert_same_states(const struct seen *a, const struct seen *b)
         assert_int_equal(a->s[i].hash, b->s[i].hash);
         assert_int_equal(a->s[i].outcome, b->s[i].outcome);
         assert_int_equal(a->s[i].code, b->s[i].code);
+        assert_string_equal(a->s[i].stderr_tail, b->s[i].stderr_tail);
     }
 }
 
-/* --jobs changes who runs a state, never what is reported or its order. */
+/* --jobs changes who runs a state, never what is reported or its order
+ * (a queued record's strings included). */
 static void test_jobs_deterministic(void **state)
 {
     (void)state;
-    static struct explored one, two;
-    const char *trace = publish_early_trace();
+    static struct explored one, two, three;
+    /* Many failing states, each saying its id on stderr. */
+    struct tracer t;
+    tracer_begin(&t);
+    for (int i = 0; i < 6; i++) {
+        put(&t, SITE_PAIR, 128, i % 2 ? pair16 : pair16_b, 16);
+        flush(&t, 128);
+        fence(&t, SITE_FENCE);
+    }
+    const char *trace = tracer_end(&t, "jobs.pmt");
     struct pmc_crash_options o = options();
+    o.torn = true;
     explore(trace, &o, &one);
     o.jobs = 2;
     explore(trace, &o, &two);
+    o.jobs = 3;
+    explore(trace, &o, &three);
     assert_same_states(&one.seen, &two.seen);
+    assert_same_states(&one.seen, &three.seen);
+    assert_int_equal(pmc_findings_count(three.findings), 1);
+    assert_int_equal(pmc_findings_get(three.findings, 0)->count, 4);
+    assert_string_equal(pmc_findings_get(one.findings, 0)->message,
+                        pmc_findings_get(three.findings, 0)->message);
     explored_free(&one);
     explored_free(&two);
+    explored_free(&three);
 }
 
 /* Two shards: every state once, by one of them, as the unsharded run
@@ -481,7 +505,8 @@ static void test_torn_pair(void **state)
     explore(trace, &o, &torn);
     assert_int_equal(torn.summary.totals.failures, 2);
     assert_string_equal(torn.seen.s[2].id, "0.2");
-    assert_string_equal(torn.seen.s[2].stderr_tail, "recover: torn pair\n");
+    assert_string_equal(torn.seen.s[2].stderr_tail,
+                        "recover: torn pair (state 0.2)\n");
     assert_int_equal(pmc_findings_count(torn.findings), 1);
     const struct pmc_finding *f = pmc_findings_get(torn.findings, 0);
     assert_int_equal(f->count, 2);
