@@ -149,9 +149,9 @@ struct pmc_crash_replay_info {
     uint32_t crash_site;
     size_t nimages;
     uint64_t image_hash;
-    const char *markers; /* valid until the trace is closed */
-    char faults[64];     /* "" or the fault the state's run injects */
-    uint64_t left_out;   /* stores left out of the image */
+    char markers[4096]; /* PMCHECK_MARKERS of the state's runs */
+    char faults[64];    /* "" or the fault the state's run injects */
+    uint64_t left_out;  /* stores left out of the image */
 };
 
 /*

@@ -140,7 +140,7 @@ static int at_point(void *ctx, struct crash_point *cp, struct pmc_error *err)
         info->crash_site = cp->site;
         info->nimages = image_count(walk_images(r->w));
         info->image_hash = crash_point_hash(cp, choices);
-        info->markers = cp->markers;
+        snprintf(info->markers, sizeof(info->markers), "%s", cp->markers);
         struct left_out *lo = calloc(crash_point_parts(cp) + 1, sizeof(*lo));
         info->left_out = lo ? crash_point_left_out(cp, choices, lo) : 0;
         free(lo);

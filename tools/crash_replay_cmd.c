@@ -29,8 +29,7 @@ int crash_replay_command(const struct crash_cli *o, struct pmc_trace *t)
            info.left_out == 1 ? "" : "s");
     printf("pmcheck: the recovery ran with PMCHECK_STATE=%s "
            "PMCHECK_CRASH_SITE=%s PMCHECK_MARKERS='%s'\n",
-           o->replay, site != NULL ? where : "",
-           info.markers != NULL ? info.markers : "");
+           o->replay, site != NULL ? where : "", info.markers);
     if (info.faults[0] != '\0')
         printf("pmcheck: the state's run also injected a fault: %s\n",
                info.faults);

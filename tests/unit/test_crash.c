@@ -566,6 +566,15 @@ static void test_markers(void **state)
     static struct explored e;
     struct pmc_crash_options o = options();
     explore(trace, &o, &e);
+    /* Replay says which markers the state's runs saw. */
+    struct pmc_trace *tr;
+    struct pmc_error err;
+    struct pmc_crash_replay_info info;
+    assert_int_equal(pmc_trace_open(trace, &tr, &err), 0);
+    assert_int_equal(
+        pmc_crash_replay(tr, &o, "1.0", test_path("m.img"), &info, &err), 0);
+    pmc_trace_close(tr);
+    assert_string_equal(info.markers, "boom");
     assert_int_equal(e.seen.n, 4); /* 0.0, 1.0, then exit and end dups */
     assert_int_equal(e.seen.s[0].outcome, PMC_RUN_PASS);
     assert_false(e.seen.s[1].duplicate);
