@@ -349,6 +349,28 @@ static int trace_announce(const char *trace)
     return 0;
 }
 
+/* A program killed in its first microseconds (before the runtime's
+ * constructor completed the trace header, so before any event) leaves no
+ * trace file, or one whose header is unfinished and that has no block. */
+static bool trace_unstarted(const char *trace)
+{
+    struct pmt_file_header h;
+    int fd = open(trace, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    bool whole = pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h);
+    close(fd);
+    if (!whole)
+        return true;
+    if (h.blocks_claimed != 0)
+        return false;
+    struct pmc_trace *t;
+    if (pmc_trace_open(trace, &t, NULL) != 0)
+        return true;
+    pmc_trace_close(t);
+    return false;
+}
+
 static int run_traced(const struct run_options *o)
 {
     if (unlink(o->trace) != 0 && errno != ENOENT) {
@@ -359,6 +381,14 @@ static int run_traced(const struct run_options *o)
     int status;
     if (run_environment(o) != 0 || run_child(o->prog, &status) != 0)
         return PMC_EXIT_USAGE;
+    if (WIFSIGNALED(status) && trace_unstarted(o->trace)) {
+        char end[128];
+        cli_describe_end(PMT_END_SIGNAL, WTERMSIG(status), end, sizeof(end));
+        cli_error("%s %s before its trace was started: nothing was traced "
+                  "(%s)",
+                  o->prog[0], end, o->trace);
+        return PMC_EXIT_USAGE;
+    }
     if (access(o->trace, F_OK) != 0) {
         cli_error("%s wrote no trace (was it built with pmcc?) (%s)",
                   o->prog[0], o->trace);

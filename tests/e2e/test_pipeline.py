@@ -125,6 +125,9 @@ class Pipeline(unittest.TestCase):
         run = subprocess.Popen([self.tools.pmcheck, "run", "-o", trace, "--",
                                 exe, pool], stderr=subprocess.PIPE, text=True)
         target = wait_for_child(run.pid)
+        # Killed before main, the program would have no trace to read (it
+        # may not have started it): count the delay from the pool's creation.
+        wait_for_file(pool)
         time.sleep(delay)
         os.kill(target, signal.SIGKILL)
         _, err = run.communicate(timeout=60)
@@ -175,6 +178,15 @@ def wait_for_child(pid, timeout=10.0):
             break
         time.sleep(0.005)
     raise AssertionError("pmcheck run started no program")
+
+
+def wait_for_file(path, timeout=10.0):
+    """Until path exists (a program under test reached that point)."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} never appeared")
+        time.sleep(0.001)
 
 
 def main():
