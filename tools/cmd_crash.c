@@ -180,9 +180,14 @@ static void show_progress(struct session *s, const struct pmc_crash_progress *p)
 {
     double rate = p->elapsed > 0 ? (double)p->runs / p->elapsed : 0;
     char eta[48] = "";
-    if (p->fraction > 0.01 && p->fraction < 1.0)
-        snprintf(eta, sizeof(eta), ", ~%.0f s left",
-                 p->elapsed * (1.0 - p->fraction) / p->fraction);
+    if (p->fraction > 0.01 && p->fraction < 1.0) {
+        /* The end of the trace or of the budget, whichever comes first. */
+        double left = p->elapsed * (1.0 - p->fraction) / p->fraction;
+        if (rate > 0 && p->max_states > p->runs &&
+            (double)(p->max_states - p->runs) / rate < left)
+            left = (double)(p->max_states - p->runs) / rate;
+        snprintf(eta, sizeof(eta), ", ~%.0f s left", left);
+    }
     fprintf(stderr,
             "\rpmcheck: crash: %" PRIu64 " states (%" PRIu64 " run, %" PRIu64
             " duplicates) of at most %" PRIu64 ", %.0f runs/s, %" PRIu64
