@@ -81,42 +81,38 @@ static bool fail_this_call(const void *ret, const void *real)
     }
 
 ATOMIC_ALLOC(pmemobj_alloc,
-             (void *pop, struct pmt_alloc_oid *oidp, size_t size,
-              uint64_t type_num, pmt_alloc_constr constructor, void *arg),
+             (void *pop, struct pmt_oid *oidp, size_t size, uint64_t type_num,
+              pmt_alloc_constr constructor, void *arg),
              (pop, oidp, size, type_num, constructor, arg))
 ATOMIC_ALLOC(pmemobj_xalloc,
-             (void *pop, struct pmt_alloc_oid *oidp, size_t size,
-              uint64_t type_num, uint64_t flags, pmt_alloc_constr constructor,
-              void *arg),
+             (void *pop, struct pmt_oid *oidp, size_t size, uint64_t type_num,
+              uint64_t flags, pmt_alloc_constr constructor, void *arg),
              (pop, oidp, size, type_num, flags, constructor, arg))
 ATOMIC_ALLOC(pmemobj_zalloc,
-             (void *pop, struct pmt_alloc_oid *oidp, size_t size,
-              uint64_t type_num),
+             (void *pop, struct pmt_oid *oidp, size_t size, uint64_t type_num),
              (pop, oidp, size, type_num))
 ATOMIC_ALLOC(pmemobj_realloc,
-             (void *pop, struct pmt_alloc_oid *oidp, size_t size,
-              uint64_t type_num),
+             (void *pop, struct pmt_oid *oidp, size_t size, uint64_t type_num),
              (pop, oidp, size, type_num))
 ATOMIC_ALLOC(pmemobj_zrealloc,
-             (void *pop, struct pmt_alloc_oid *oidp, size_t size,
-              uint64_t type_num),
+             (void *pop, struct pmt_oid *oidp, size_t size, uint64_t type_num),
              (pop, oidp, size, type_num))
 ATOMIC_ALLOC(pmemobj_strdup,
-             (void *pop, struct pmt_alloc_oid *oidp, const char *s,
+             (void *pop, struct pmt_oid *oidp, const char *s,
               uint64_t type_num),
              (pop, oidp, s, type_num))
 ATOMIC_ALLOC(pmemobj_wcsdup,
-             (void *pop, struct pmt_alloc_oid *oidp, const wchar_t *s,
+             (void *pop, struct pmt_oid *oidp, const wchar_t *s,
               uint64_t type_num),
              (pop, oidp, s, type_num))
 
 /* name params: an allocation returning an oid (OID_NULL on failure). */
 #define OID_ALLOC(name, params, args)                                          \
-    PMT_INTERPOSER struct pmt_alloc_oid name params {                          \
+    PMT_INTERPOSER struct pmt_oid name params {                                \
         RESOLVE(name, sym);                                                    \
         if (fail_this_call(__builtin_return_address(0), sym)) {                \
             errno = ENOMEM;                                                    \
-            return (struct pmt_alloc_oid){0, 0};                               \
+            return (struct pmt_oid){0, 0};                                     \
         }                                                                      \
         REAL(name, sym, fn);                                                   \
         return fn args;                                                        \
@@ -130,7 +126,7 @@ OID_ALLOC(pmemobj_xreserve,
            uint64_t flags),
           (pop, act, size, type_num, flags))
 OID_ALLOC(pmemobj_list_insert_new,
-          (void *pop, size_t pe_offset, void *head, struct pmt_alloc_oid dest,
+          (void *pop, size_t pe_offset, void *head, struct pmt_oid dest,
            int before, size_t size, uint64_t type_num,
            pmt_alloc_constr constructor, void *arg),
           (pop, pe_offset, head, dest, before, size, type_num, constructor,
@@ -149,18 +145,18 @@ static int tx_stage(void)
 
 static bool tx_returns_failures(uint64_t flags)
 {
-    if (flags & PMT_ALLOC_XALLOC_NO_ABORT)
+    if (flags & PMT_POBJ_FLAG_TX_NO_ABORT)
         return true;
     static void *cache;
     void *sym = real_symbol(&cache, "pmemobj_tx_get_failure_behavior");
     int (*fn)(void);
     memcpy(&fn, &sym, sizeof(fn));
-    return fn() == PMT_ALLOC_TX_FAILURE_RETURN;
+    return fn() == PMT_POBJ_TX_FAILURE_RETURN;
 }
 
 /* The failed transactional allocation: abort as libpmemobj does when its
  * heap is full (this may not return), else report the error. */
-static struct pmt_alloc_oid tx_fail(uint64_t flags)
+static struct pmt_oid tx_fail(uint64_t flags)
 {
     if (!tx_returns_failures(flags)) {
         static void *cache;
@@ -170,15 +166,15 @@ static struct pmt_alloc_oid tx_fail(uint64_t flags)
         fn(ENOMEM);
     }
     errno = ENOMEM;
-    return (struct pmt_alloc_oid){0, 0};
+    return (struct pmt_oid){0, 0};
 }
 
 /* name params: a transactional allocation with the given flags word. */
 #define TX_ALLOC(name, params, args, flags)                                    \
-    PMT_INTERPOSER struct pmt_alloc_oid name params {                          \
+    PMT_INTERPOSER struct pmt_oid name params {                                \
         RESOLVE(name, sym);                                                    \
         if (pmt_recovery_fail_alloc() != 0 &&                                  \
-            tx_stage() == PMT_ALLOC_TX_STAGE_WORK &&                           \
+            tx_stage() == PMT_TX_STAGE_WORK &&                                 \
             fail_this_call(__builtin_return_address(0), sym))                  \
             return tx_fail(flags);                                             \
         REAL(name, sym, fn);                                                   \
@@ -192,10 +188,10 @@ TX_ALLOC(pmemobj_tx_zalloc, (size_t size, uint64_t type_num), (size, type_num),
 TX_ALLOC(pmemobj_tx_xalloc, (size_t size, uint64_t type_num, uint64_t flags),
          (size, type_num, flags), flags)
 TX_ALLOC(pmemobj_tx_realloc,
-         (struct pmt_alloc_oid oid, size_t size, uint64_t type_num),
+         (struct pmt_oid oid, size_t size, uint64_t type_num),
          (oid, size, type_num), 0)
 TX_ALLOC(pmemobj_tx_zrealloc,
-         (struct pmt_alloc_oid oid, size_t size, uint64_t type_num),
+         (struct pmt_oid oid, size_t size, uint64_t type_num),
          (oid, size, type_num), 0)
 TX_ALLOC(pmemobj_tx_strdup, (const char *s, uint64_t type_num), (s, type_num),
          0)

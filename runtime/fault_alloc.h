@@ -4,7 +4,7 @@
  * is full.
  *
  * The executable defines libpmemobj's allocation functions (weak, default
- * visibility, exported by pmcc's dynamic list): the program's calls bind
+ * visibility, exported by pmtrace.dynlist): the program's calls bind
  * to them, and each forwards to libpmemobj's own (dlsym(RTLD_NEXT),
  * resolved once) unless it is the one to fail. Only calls from outside
  * libpmemobj count: pmemobj_tx_strdup calls pmemobj_tx_xstrdup through
@@ -24,8 +24,8 @@
  *    libpmemobj reports that misuse itself.
  * Without PMCHECK_FAIL_ALLOC the functions only forward.
  *
- * The types are libpmemobj.h's (1.12), copied by value: the runtime does
- * not include or link PMDK.
+ * The types are libpmemobj.h's (1.12), copied by value as pmdk_abi.h does:
+ * the runtime does not include or link PMDK.
  */
 #ifndef PMT_FAULT_ALLOC_H
 #define PMT_FAULT_ALLOC_H
@@ -34,59 +34,48 @@
 #include <stdint.h>
 #include <wchar.h>
 
-/* PMEMoid */
-struct pmt_alloc_oid {
-    uint64_t pool_uuid_lo;
-    uint64_t off;
-};
+#include "pmdk_abi.h"
 
 /* pmemobj_constr; the pool and struct pobj_action are opaque here. */
 typedef int (*pmt_alloc_constr)(void *pop, void *ptr, void *arg);
 
-/* Values of libpmemobj.h: POBJ_XALLOC_NO_ABORT, TX_STAGE_WORK,
- * POBJ_TX_FAILURE_RETURN. */
-#define PMT_ALLOC_XALLOC_NO_ABORT (((uint64_t)1) << 4)
-#define PMT_ALLOC_TX_STAGE_WORK 1
-#define PMT_ALLOC_TX_FAILURE_RETURN 1
-
-int pmemobj_alloc(void *pop, struct pmt_alloc_oid *oidp, size_t size,
+int pmemobj_alloc(void *pop, struct pmt_oid *oidp, size_t size,
                   uint64_t type_num, pmt_alloc_constr constructor, void *arg);
-int pmemobj_xalloc(void *pop, struct pmt_alloc_oid *oidp, size_t size,
+int pmemobj_xalloc(void *pop, struct pmt_oid *oidp, size_t size,
                    uint64_t type_num, uint64_t flags,
                    pmt_alloc_constr constructor, void *arg);
-int pmemobj_zalloc(void *pop, struct pmt_alloc_oid *oidp, size_t size,
+int pmemobj_zalloc(void *pop, struct pmt_oid *oidp, size_t size,
                    uint64_t type_num);
-int pmemobj_realloc(void *pop, struct pmt_alloc_oid *oidp, size_t size,
+int pmemobj_realloc(void *pop, struct pmt_oid *oidp, size_t size,
                     uint64_t type_num);
-int pmemobj_zrealloc(void *pop, struct pmt_alloc_oid *oidp, size_t size,
+int pmemobj_zrealloc(void *pop, struct pmt_oid *oidp, size_t size,
                      uint64_t type_num);
-int pmemobj_strdup(void *pop, struct pmt_alloc_oid *oidp, const char *s,
+int pmemobj_strdup(void *pop, struct pmt_oid *oidp, const char *s,
                    uint64_t type_num);
-int pmemobj_wcsdup(void *pop, struct pmt_alloc_oid *oidp, const wchar_t *s,
+int pmemobj_wcsdup(void *pop, struct pmt_oid *oidp, const wchar_t *s,
                    uint64_t type_num);
-struct pmt_alloc_oid pmemobj_reserve(void *pop, void *act, size_t size,
-                                     uint64_t type_num);
-struct pmt_alloc_oid pmemobj_xreserve(void *pop, void *act, size_t size,
-                                      uint64_t type_num, uint64_t flags);
-struct pmt_alloc_oid
-pmemobj_list_insert_new(void *pop, size_t pe_offset, void *head,
-                        struct pmt_alloc_oid dest, int before, size_t size,
-                        uint64_t type_num, pmt_alloc_constr constructor,
-                        void *arg);
+struct pmt_oid pmemobj_reserve(void *pop, void *act, size_t size,
+                               uint64_t type_num);
+struct pmt_oid pmemobj_xreserve(void *pop, void *act, size_t size,
+                                uint64_t type_num, uint64_t flags);
+struct pmt_oid pmemobj_list_insert_new(void *pop, size_t pe_offset, void *head,
+                                       struct pmt_oid dest, int before,
+                                       size_t size, uint64_t type_num,
+                                       pmt_alloc_constr constructor, void *arg);
 
-struct pmt_alloc_oid pmemobj_tx_alloc(size_t size, uint64_t type_num);
-struct pmt_alloc_oid pmemobj_tx_zalloc(size_t size, uint64_t type_num);
-struct pmt_alloc_oid pmemobj_tx_xalloc(size_t size, uint64_t type_num,
-                                       uint64_t flags);
-struct pmt_alloc_oid pmemobj_tx_realloc(struct pmt_alloc_oid oid, size_t size,
-                                        uint64_t type_num);
-struct pmt_alloc_oid pmemobj_tx_zrealloc(struct pmt_alloc_oid oid, size_t size,
-                                         uint64_t type_num);
-struct pmt_alloc_oid pmemobj_tx_strdup(const char *s, uint64_t type_num);
-struct pmt_alloc_oid pmemobj_tx_xstrdup(const char *s, uint64_t type_num,
-                                        uint64_t flags);
-struct pmt_alloc_oid pmemobj_tx_wcsdup(const wchar_t *s, uint64_t type_num);
-struct pmt_alloc_oid pmemobj_tx_xwcsdup(const wchar_t *s, uint64_t type_num,
-                                        uint64_t flags);
+struct pmt_oid pmemobj_tx_alloc(size_t size, uint64_t type_num);
+struct pmt_oid pmemobj_tx_zalloc(size_t size, uint64_t type_num);
+struct pmt_oid pmemobj_tx_xalloc(size_t size, uint64_t type_num,
+                                 uint64_t flags);
+struct pmt_oid pmemobj_tx_realloc(struct pmt_oid oid, size_t size,
+                                  uint64_t type_num);
+struct pmt_oid pmemobj_tx_zrealloc(struct pmt_oid oid, size_t size,
+                                   uint64_t type_num);
+struct pmt_oid pmemobj_tx_strdup(const char *s, uint64_t type_num);
+struct pmt_oid pmemobj_tx_xstrdup(const char *s, uint64_t type_num,
+                                  uint64_t flags);
+struct pmt_oid pmemobj_tx_wcsdup(const wchar_t *s, uint64_t type_num);
+struct pmt_oid pmemobj_tx_xwcsdup(const wchar_t *s, uint64_t type_num,
+                                  uint64_t flags);
 
 #endif /* PMT_FAULT_ALLOC_H */

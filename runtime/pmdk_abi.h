@@ -36,6 +36,11 @@ struct pmt_oid {
 #define PMT_POBJ_FLAG_ZERO (1u << 0)
 #define PMT_POBJ_FLAG_NO_FLUSH (1u << 1)
 #define PMT_POBJ_FLAG_NO_SNAPSHOT (1u << 2)
+#define PMT_POBJ_FLAG_TX_NO_ABORT (1u << 4) /* = POBJ_XALLOC_NO_ABORT */
+
+/* enum pobj_tx_failure_behavior */
+#define PMT_POBJ_TX_FAILURE_ABORT 0
+#define PMT_POBJ_TX_FAILURE_RETURN 1
 
 /* pmemobj_memcpy/memmove/memset flags: PMEMOBJ_F_MEM_* has the values of
  * PMEM_F_MEM_* above. */
