@@ -208,8 +208,9 @@ def runs(ops=500, mapcli_ops=2000):
 class Corpus:
     """A copy of the examples, built with pmcc into `work`."""
 
-    def __init__(self, tools, work, examples=EXAMPLES, jobs=None):
+    def __init__(self, tools, work, examples=EXAMPLES, jobs=None, cc=None):
         self.tools = tools
+        self.cc = cc or tools.pmcc  # clang: a native build, for benchmarks
         self.work = work
         self.src = os.path.join(work, "src")
         self.obj = os.path.join(work, "obj")
@@ -235,7 +236,7 @@ class Corpus:
         out = os.path.join(self.obj, "%s.%d.o" % (rel.replace("/", "__"),
                                                   len(self._objects)))
         includes = [os.path.dirname(rel)] + prog.includes
-        cmd = [self.tools.pmcc, "-g", "-O1", "-w", *prog.cflags, *flags,
+        cmd = [self.cc, "-g", "-O1", "-w", *prog.cflags, *flags,
                "-I" + INCLUDE, "-I" + self.src] + [
             "-I" + os.path.join(self.src, d) for d in includes] + [
             "-c", rel, "-o", out]
@@ -254,7 +255,7 @@ class Corpus:
             objs = list(pool.map(
                 lambda rel: self._object(rel, prog, flags), prog.sources))
         out = os.path.join(self.bin, name)
-        cmd = [self.tools.pmcc, "-g", *objs, "-o", out, "-lpmemobj",
+        cmd = [self.cc, "-g", *objs, "-o", out, "-lpmemobj",
                "-lpmem", "-pthread", *prog.libs]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
