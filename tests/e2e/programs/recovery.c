@@ -1,0 +1,273 @@
+/*
+ * recovery.c - a recovery program that misbehaves on request, for the
+ * runner's tests (tests/unit/test_runner.c, tests/e2e/test_sandbox.py).
+ * Built twice: with pmcc (a fork server) and with plain cc.
+ *
+ *   recovery MODE IMAGE [ARG...]
+ *
+ *   pass                exit 0
+ *   exit N              exit N
+ *   segv                a store through a null pointer
+ *   hang                sleep until killed
+ *   spin                loop until killed
+ *   forkbomb            fork without end; every process keeps forking
+ *   hog                 allocate and touch memory 1 MiB at a time, without
+ *                       end; exits 1 when an allocation fails
+ *   stderr N            write lines "line 1".."line N" on stderr, exit 1
+ *   write PATH          create PATH and write it: exit 0 if that worked, 3
+ *                       if it was refused (errno on stderr)
+ *   cwd                 print the working directory, make a file in it
+ *   env                 print PMCHECK_STATE, _CRASH_SITE, _MARKERS
+ *   daemon              leave a process behind, in a session of its own,
+ *                       that prints its pid on stderr and sleeps; exit 0
+ *   pmem BYTE           pmem_map_file the image, fill its first 4 KiB
+ *                       with BYTE, persist, exit with its old first byte
+ *   create LAYOUT       pmemobj_create the image, 8 MiB (not a recovery:
+ *                       the tests make pools with it)
+ *   pmemobj LAYOUT      pmemobj_open the image (a pool), print "root XX"
+ *                       (its first byte), write and persist the root,
+ *                       allocate an object, exit 0 (2: no pool)
+ *   read OFF...         map the image; for each OFF print "read OFF" on
+ *                       stderr, then read that byte
+ *   alloc LAYOUT N      N pmemobj_zalloc calls: print "alloc I failed
+ *                       ERRNO" for each that fails; exit 0
+ *   txalloc LAYOUT N    N pmemobj_tx_zalloc in one transaction: print
+ *                       "aborted after I: ERRNO" when it aborts; exit 0
+ *   txnoabort LAYOUT N  the same with POBJ_XALLOC_NO_ABORT: print
+ *                       "tx_xalloc I failed ERRNO" for each failure
+ */
+#include <errno.h>
+#include <libpmem.h>
+#include <libpmemobj.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int usage(void)
+{
+    fputs("usage: recovery MODE IMAGE [ARG...]\n", stderr);
+    return 2;
+}
+
+static void forkbomb(void)
+{
+    for (;;)
+        fork();
+}
+
+/* The blocks are chained through a volatile pointer, or the compiler
+ * would drop allocations nobody reads. */
+static int hog(void)
+{
+    static void *volatile last;
+    for (;;) {
+        char *p = malloc(1 << 20);
+        if (p == NULL)
+            return 1;
+        memset(p, 1, 1 << 20);
+        *(void **)p = last;
+        last = p;
+    }
+}
+
+static int write_file(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL || fputs("escaped\n", f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "write %s: %s\n", path, strerror(errno));
+        return 3;
+    }
+    return 0;
+}
+
+static int cwd(void)
+{
+    char dir[4096];
+    if (getcwd(dir, sizeof(dir)) == NULL)
+        return 1;
+    fprintf(stderr, "cwd %s\n", dir);
+    return write_file("made-here");
+}
+
+static const char *env_or_dash(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL ? v : "-";
+}
+
+static int daemon_left_behind(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        if (fork() != 0)
+            _exit(0); /* the grandchild is an orphan in its own session */
+        fprintf(stderr, "daemon %d\n", (int)getpid());
+        fflush(stderr);
+        for (;;)
+            pause();
+    }
+    sleep(1); /* the daemon has printed its pid */
+    return 0;
+}
+
+static char *map_image(const char *path, size_t *len)
+{
+    int is_pmem;
+    char *p = pmem_map_file(path, 0, 0, 0, len, &is_pmem);
+    if (p == NULL)
+        perror(path);
+    return p;
+}
+
+static int pmem(const char *path, int byte)
+{
+    size_t len;
+    char *p = map_image(path, &len);
+    if (p == NULL)
+        return 2;
+    int old = (unsigned char)p[0];
+    memset(p, byte, 4096);
+    pmem_persist(p, 4096);
+    pmem_unmap(p, len);
+    return old;
+}
+
+static int pmemobj(const char *path, const char *layout)
+{
+    PMEMobjpool *pop = pmemobj_open(path, layout);
+    if (pop == NULL) {
+        fprintf(stderr, "pmemobj_open %s: %s\n", path, pmemobj_errormsg());
+        return 2;
+    }
+    PMEMoid root = pmemobj_root(pop, 64);
+    char *r = pmemobj_direct(root);
+    fprintf(stderr, "root %02x\n", (unsigned char)r[0]);
+    memset(r, 0x5a, 64);
+    pmemobj_persist(pop, r, 64);
+    PMEMoid oid;
+    pmemobj_zalloc(pop, &oid, 128, 1);
+    pmemobj_close(pop);
+    return 0;
+}
+
+static int read_offsets(const char *path, int n, char **offsets)
+{
+    size_t len;
+    volatile char *p = map_image(path, &len);
+    if (p == NULL)
+        return 2;
+    unsigned sum = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned long off = strtoul(offsets[i], NULL, 0);
+        fprintf(stderr, "read %lu\n", off);
+        sum += (unsigned char)p[off];
+    }
+    fprintf(stderr, "sum %u\n", sum);
+    return 0;
+}
+
+static int allocs(const char *path, const char *layout, int n, int mode)
+{
+    PMEMobjpool *pop = pmemobj_open(path, layout);
+    if (pop == NULL) {
+        fprintf(stderr, "pmemobj_open %s: %s\n", path, pmemobj_errormsg());
+        return 2;
+    }
+    if (mode == 0) {
+        for (int i = 1; i <= n; i++) {
+            PMEMoid oid;
+            if (pmemobj_zalloc(pop, &oid, 64, 1) != 0)
+                fprintf(stderr, "alloc %d failed %d\n", i, errno);
+        }
+    } else {
+        volatile int i = 0;
+        TX_BEGIN(pop)
+        {
+            for (i = 1; i <= n; i++) {
+                PMEMoid oid =
+                    mode == 1 ? pmemobj_tx_zalloc(64, 1)
+                              : pmemobj_tx_xalloc(64, 1, POBJ_XALLOC_NO_ABORT);
+                if (OID_IS_NULL(oid))
+                    fprintf(stderr, "tx_xalloc %d failed %d\n", i, errno);
+            }
+        }
+        TX_ONABORT
+        {
+            fprintf(stderr, "aborted after %d: %d\n", i - 1, errno);
+        }
+        TX_END
+    }
+    pmemobj_close(pop);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3)
+        return usage();
+    const char *mode = argv[1], *image = argv[2];
+    const char *arg = argc > 3 ? argv[3] : NULL;
+    if (strcmp(mode, "pass") == 0)
+        return 0;
+    if (strcmp(mode, "exit") == 0 && arg != NULL)
+        return atoi(arg);
+    if (strcmp(mode, "segv") == 0) {
+        volatile int *null = NULL;
+        *null = 1;
+        return 0;
+    }
+    if (strcmp(mode, "hang") == 0) {
+        for (;;)
+            pause();
+    }
+    if (strcmp(mode, "spin") == 0) {
+        for (volatile unsigned long i = 0;; i++)
+            ;
+    }
+    if (strcmp(mode, "forkbomb") == 0)
+        forkbomb();
+    if (strcmp(mode, "hog") == 0)
+        return hog();
+    if (strcmp(mode, "stderr") == 0 && arg != NULL) {
+        for (int i = 1; i <= atoi(arg); i++)
+            fprintf(stderr, "line %d\n", i);
+        return 1;
+    }
+    if (strcmp(mode, "write") == 0 && arg != NULL)
+        return write_file(arg);
+    if (strcmp(mode, "cwd") == 0)
+        return cwd();
+    if (strcmp(mode, "env") == 0) {
+        fprintf(stderr, "state %s site %s markers %s\n",
+                env_or_dash("PMCHECK_STATE"), env_or_dash("PMCHECK_CRASH_SITE"),
+                env_or_dash("PMCHECK_MARKERS"));
+        return 0;
+    }
+    if (strcmp(mode, "daemon") == 0)
+        return daemon_left_behind();
+    if (strcmp(mode, "pmem") == 0 && arg != NULL)
+        return pmem(image, atoi(arg));
+    if (strcmp(mode, "create") == 0 && arg != NULL) {
+        PMEMobjpool *pop = pmemobj_create(image, arg, 8 << 20, 0644);
+        if (pop == NULL)
+            perror(image);
+        else
+            pmemobj_close(pop);
+        return pop != NULL ? 0 : 1;
+    }
+    if (strcmp(mode, "pmemobj") == 0 && arg != NULL)
+        return pmemobj(image, arg);
+    if (strcmp(mode, "read") == 0)
+        return read_offsets(image, argc - 3, argv + 3);
+    if (argc > 4 && strcmp(mode, "alloc") == 0)
+        return allocs(image, arg, atoi(argv[4]), 0);
+    if (argc > 4 && strcmp(mode, "txalloc") == 0)
+        return allocs(image, arg, atoi(argv[4]), 1);
+    if (argc > 4 && strcmp(mode, "txnoabort") == 0)
+        return allocs(image, arg, atoi(argv[4]), 2);
+    return usage();
+}

@@ -1,0 +1,467 @@
+/*
+ * test_runner.c - the recovery runner (checker/runner.h) and its parts:
+ * the command template (cmdline.h), the standard error tail
+ * (stderr_tail.h), the removal of run directories (rmtree.h), and runs of
+ * a real recovery program built with pmcc and without
+ * (tests/e2e/programs/recovery.c, paths in RECOVERY_PMCC and
+ * RECOVERY_PLAIN; those tests skip without them). The sandbox's limits
+ * are tested end to end by tests/e2e/test_sandbox.py.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cmdline.h"
+#include "pmdk_abi.h"
+#include "rmtree.h"
+#include "runner.h"
+#include "stderr_tail.h"
+#include "test_support.h"
+
+/* The libpmemobj values the runtime's allocation faults rely on
+ * (runtime/fault_alloc.c), copied into pmdk_abi.h. */
+#if __has_include(<libpmemobj.h>)
+#include <libpmemobj.h>
+_Static_assert(PMT_POBJ_FLAG_TX_NO_ABORT == POBJ_XALLOC_NO_ABORT,
+               "libpmemobj.h");
+_Static_assert(PMT_POBJ_TX_FAILURE_RETURN == POBJ_TX_FAILURE_RETURN,
+               "libpmemobj.h");
+_Static_assert(PMT_TX_STAGE_WORK == TX_STAGE_WORK, "libpmemobj.h");
+_Static_assert(sizeof(struct pmt_oid) == sizeof(PMEMoid), "libpmemobj.h");
+#endif
+
+/* ---- the command template ----------------------------------------------- */
+
+static const char *const names[] = {"a.pool", "b.pool"};
+static const char *const paths[] = {"/img/a.pool", "/img dir/b.pool"};
+
+static void parse_ok(const char *tmpl, struct pmc_cmdline *c)
+{
+    struct pmc_error err = {{0}};
+    if (pmc_cmdline_parse(tmpl, names, paths, 2, c, &err) != 0)
+        fail_msg("%s: %s", tmpl, err.msg);
+}
+
+static void assert_argv(const struct pmc_cmdline *c, const char *const *want)
+{
+    size_t i = 0;
+    for (; want[i] != NULL; i++) {
+        assert_non_null(c->argv[i]);
+        assert_string_equal(c->argv[i], want[i]);
+    }
+    assert_null(c->argv[i]);
+}
+
+static void test_cmdline_words(void **state)
+{
+    (void)state;
+    struct pmc_cmdline c;
+    parse_ok("  ./kv {image}\tverify  ", &c);
+    assert_false(c.shell);
+    assert_argv(&c, (const char *[]){"./kv", "/img/a.pool", "verify", NULL});
+    pmc_cmdline_free(&c);
+    /* Quotes and escapes undone as a shell would; a path with a blank
+     * stays one word. */
+    parse_ok("p 'a b' \"c\\\"d\" e\\ f x{image}y {image:b.pool} --o=1", &c);
+    assert_false(c.shell);
+    assert_argv(&c, (const char *[]){"p", "a b", "c\"d", "e f", "x/img/a.pooly",
+                                     "/img dir/b.pool", "--o=1", NULL});
+    pmc_cmdline_free(&c);
+    /* Braces that are not a placeholder stay. */
+    parse_ok("p {imagex} {image:b.pool {}", &c);
+    assert_argv(&c,
+                (const char *[]){"p", "{imagex}", "{image:b.pool", "{}", NULL});
+    pmc_cmdline_free(&c);
+}
+
+static void test_cmdline_shell(void **state)
+{
+    (void)state;
+    struct pmc_cmdline c;
+    parse_ok("./kv {image} verify | grep ok", &c);
+    assert_true(c.shell);
+    assert_argv(&c,
+                (const char *[]){"/bin/sh", "-c",
+                                 "./kv /img/a.pool verify | grep ok", NULL});
+    pmc_cmdline_free(&c);
+    /* A path a shell would split is quoted for it. */
+    parse_ok("cat {image:b.pool} > /dev/null", &c);
+    assert_true(c.shell);
+    assert_string_equal(c.argv[2], "cat '/img dir/b.pool' > /dev/null");
+    pmc_cmdline_free(&c);
+    const char *shell_like[] = {
+        "a;b",        "a && b",   "a > f",    "a < f",
+        "echo $HOME", "echo `x`", "ls ~/x",   "X=1 prog",
+        "ls a*",      "ls a?",    "ls [ab]",  "# comment",
+        "(sub)",      "a | b",    "p \"$V\"", "p \"`x`\"",
+    };
+    for (size_t i = 0; i < sizeof(shell_like) / sizeof(*shell_like); i++) {
+        parse_ok(shell_like[i], &c);
+        if (!c.shell)
+            fail_msg("not a shell command: %s", shell_like[i]);
+        pmc_cmdline_free(&c);
+    }
+    /* Not shell syntax: an '=' past the first word, quoted specials. */
+    const char *plain[] = {"p a=1", "p '$HOME' 'a|b'", "p \"a;b\" x\\*"};
+    for (size_t i = 0; i < sizeof(plain) / sizeof(*plain); i++) {
+        parse_ok(plain[i], &c);
+        if (c.shell)
+            fail_msg("taken for a shell command: %s", plain[i]);
+        pmc_cmdline_free(&c);
+    }
+}
+
+static void test_cmdline_errors(void **state)
+{
+    (void)state;
+    const char *bad[] = {"",         "   ",     "p 'open",
+                         "p \"open", "p end\\", "p {image:c.pool}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        struct pmc_cmdline c;
+        struct pmc_error err = {{0}};
+        if (pmc_cmdline_parse(bad[i], names, paths, 2, &c, &err) == 0)
+            fail_msg("accepted: '%s'", bad[i]);
+        assert_true(strlen(err.msg) > 0);
+    }
+    struct pmc_cmdline c;
+    struct pmc_error err = {{0}};
+    assert_int_equal(pmc_cmdline_parse("p {image}", NULL, NULL, 0, &c, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "no image"));
+    assert_int_equal(
+        pmc_cmdline_parse("p {image:c.pool}", names, paths, 2, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "c.pool"));
+}
+
+/* ---- the standard error tail -------------------------------------------- */
+
+static void test_tail_whole_lines(void **state)
+{
+    (void)state;
+    struct pmc_tail t;
+    pmc_tail_reset(&t);
+    char line[32];
+    for (int i = 1; i <= 3000; i++) {
+        int n = snprintf(line, sizeof(line), "line %d\n", i);
+        pmc_tail_add(&t, line, (size_t)n);
+    }
+    char out[2048];
+    pmc_tail_text(&t, out, sizeof(out));
+    size_t len = strlen(out);
+    assert_true(len > 2000 && len < sizeof(out));
+    assert_memory_equal(out, "line ", 5); /* a whole first line */
+    assert_string_equal(out + len - 10, "line 3000\n");
+    /* Every line in order, none cut. */
+    int first = atoi(out + 5), n = 0;
+    for (char *p = out; *p != '\0'; p = strchr(p, '\n') + 1, n++) {
+        snprintf(line, sizeof(line), "line %d\n", first + n);
+        assert_memory_equal(p, line, strlen(line));
+    }
+    assert_int_equal(first + n - 1, 3000);
+}
+
+static void test_tail_short_and_odd(void **state)
+{
+    (void)state;
+    struct pmc_tail t;
+    char out[2048];
+    pmc_tail_reset(&t);
+    pmc_tail_add(&t, "a\nb", 3);
+    pmc_tail_text(&t, out, sizeof(out));
+    assert_string_equal(out, "a\nb"); /* everything fits: all of it */
+    pmc_tail_reset(&t);
+    pmc_tail_add(&t, "x\0y\n", 4);
+    pmc_tail_text(&t, out, sizeof(out));
+    assert_string_equal(out, "x?y\n");
+    /* A last line longer than the room: its end. */
+    pmc_tail_reset(&t);
+    char big[5000];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (char)('a' + i % 26);
+    pmc_tail_add(&t, "first\n", 6);
+    pmc_tail_add(&t, big, sizeof(big));
+    pmc_tail_text(&t, out, sizeof(out));
+    assert_int_equal(strlen(out), sizeof(out) - 1);
+    assert_memory_equal(out, big + sizeof(big) - (sizeof(out) - 1),
+                        sizeof(out) - 1);
+    /* Adding in pieces keeps the same bytes as adding at once. */
+    struct pmc_tail whole, pieces;
+    pmc_tail_reset(&whole);
+    pmc_tail_reset(&pieces);
+    pmc_tail_add(&whole, big, sizeof(big));
+    for (size_t i = 0; i < sizeof(big); i += 7)
+        pmc_tail_add(&pieces, big + i,
+                     i + 7 < sizeof(big) ? 7 : sizeof(big) - i);
+    char a[100], b[100];
+    pmc_tail_text(&whole, a, sizeof(a));
+    pmc_tail_text(&pieces, b, sizeof(b));
+    assert_string_equal(a, b);
+}
+
+/* ---- removing a run's directory ----------------------------------------- */
+
+static void make_file(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "x", 1), 1);
+    close(fd);
+}
+
+static void test_rmtree(void **state)
+{
+    (void)state;
+    char top[512], path[4096];
+    test_format(top, sizeof(top), "%s", test_path("tree"));
+    assert_int_equal(mkdir(top, 0755), 0);
+    /* Deeper than rmtree goes down with descriptors. */
+    size_t n = (size_t)snprintf(path, sizeof(path), "%s", top);
+    for (int depth = 0; depth < 100; depth++) {
+        n += (size_t)snprintf(path + n, sizeof(path) - n, "/d");
+        assert_int_equal(mkdir(path, 0755), 0);
+        char file[4200];
+        test_format(file, sizeof(file), "%s/f", path);
+        make_file(file);
+    }
+    /* A directory nobody may enter, one nobody may write, and a link out
+     * of the tree, which must not be followed. */
+    char locked[600], readonly[600], file[700], outside[600], link[600];
+    test_format(locked, sizeof(locked), "%s/locked", top);
+    test_format(readonly, sizeof(readonly), "%s/readonly", top);
+    assert_int_equal(mkdir(locked, 0755), 0);
+    test_format(file, sizeof(file), "%s/f", locked);
+    make_file(file);
+    assert_int_equal(chmod(locked, 0), 0);
+    assert_int_equal(mkdir(readonly, 0755), 0);
+    test_format(file, sizeof(file), "%s/f", readonly);
+    make_file(file);
+    assert_int_equal(chmod(readonly, 0555), 0);
+    test_format(outside, sizeof(outside), "%s", test_path("outside"));
+    make_file(outside);
+    test_format(link, sizeof(link), "%s/link", top);
+    assert_int_equal(symlink(outside, link), 0);
+    assert_int_equal(pmc_rmtree(top), 0);
+    struct stat st;
+    assert_int_equal(lstat(top, &st), -1);
+    assert_int_equal(stat(outside, &st), 0);
+    /* A path that does not exist is removed already. */
+    assert_int_equal(pmc_rmtree(top), 0);
+}
+
+/* ---- runs of a real program --------------------------------------------- */
+
+static const char *program(const char *env)
+{
+    const char *p = getenv(env);
+    return p != NULL && p[0] != '\0' ? p : NULL;
+}
+
+#define NEED_PROGRAMS()                                                        \
+    do {                                                                       \
+        if (program("RECOVERY_PMCC") == NULL ||                                \
+            program("RECOVERY_PLAIN") == NULL)                                 \
+            skip();                                                            \
+    } while (0)
+
+static const struct pmc_runner_image one_image[] = {{"rec.pool", 1 << 20}};
+
+static struct pmc_runner *runner_for(const char *prog, const char *args,
+                                     double time_limit, bool no_fork_server)
+{
+    char command[1024];
+    test_format(command, sizeof(command), "%s %s", prog, args);
+    struct pmc_runner_options o = {
+        .command = command,
+        .images = one_image,
+        .nimages = 1,
+        .workdir = test_dir(),
+        .time_limit = time_limit,
+        .no_fork_server = no_fork_server,
+    };
+    struct pmc_runner *r = NULL;
+    struct pmc_error err = {{0}};
+    if (pmc_runner_new(&o, &r, &err) != 0)
+        fail_msg("%s: %s", command, err.msg);
+    return r;
+}
+
+static struct pmc_run_result run(struct pmc_runner *r,
+                                 const struct pmc_run_request *req)
+{
+    struct pmc_run_result res;
+    struct pmc_error err = {{0}};
+    struct pmc_run_request none = {.faults = {.poison_offset = UINT64_MAX}};
+    if (pmc_runner_run(r, req != NULL ? req : &none, &res, &err) != 0)
+        fail_msg("run: %s", err.msg);
+    return res;
+}
+
+static void test_runner_no_program(void **state)
+{
+    (void)state;
+    struct pmc_runner_options o = {.command = "/no/such/program {image}",
+                                   .images = one_image,
+                                   .nimages = 1,
+                                   .workdir = test_dir()};
+    struct pmc_runner *r = NULL;
+    struct pmc_error err = {{0}};
+    assert_int_equal(pmc_runner_new(&o, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "no such program"));
+    o.command = "no-such-program-anywhere {image}";
+    assert_int_equal(pmc_runner_new(&o, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "no such program"));
+}
+
+static void test_runner_fork_server(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    struct pmc_runner *r =
+        runner_for(program("RECOVERY_PMCC"), "pass {image}", 5, false);
+    assert_true(pmc_runner_forks(r));
+    pmc_runner_free(r);
+    r = runner_for(program("RECOVERY_PMCC"), "pass {image}", 5, true);
+    assert_false(pmc_runner_forks(r));
+    pmc_runner_free(r);
+    r = runner_for(program("RECOVERY_PLAIN"), "pass {image}", 5, false);
+    assert_false(pmc_runner_forks(r));
+    pmc_runner_free(r);
+}
+
+/* The same outcomes whether the program serves itself, is started by the
+ * supervisor, or is not built with pmcc. */
+static void test_runner_outcomes(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    const struct {
+        const char *prog;
+        bool no_fork_server;
+    } kinds[] = {{program("RECOVERY_PMCC"), false},
+                 {program("RECOVERY_PMCC"), true},
+                 {program("RECOVERY_PLAIN"), false}};
+    const struct {
+        const char *args;
+        enum pmc_run_outcome outcome;
+        int code;
+    } cases[] = {{"pass {image}", PMC_RUN_PASS, 0},
+                 {"exit {image} 7", PMC_RUN_EXIT, 7},
+                 {"segv {image}", PMC_RUN_SIGNAL, SIGSEGV},
+                 {"spin {image}", PMC_RUN_HANG, SIGKILL}};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
+        for (size_t c = 0; c < sizeof(cases) / sizeof(*cases); c++) {
+            struct pmc_runner *r = runner_for(kinds[k].prog, cases[c].args, 0.5,
+                                              kinds[k].no_fork_server);
+            struct pmc_run_result res = run(r, NULL);
+            if (res.outcome != cases[c].outcome || res.code != cases[c].code)
+                fail_msg("%s %s (fork server: %d): %s %d, want %s %d",
+                         kinds[k].prog, cases[c].args, pmc_runner_forks(r),
+                         pmc_run_outcome_name(res.outcome), res.code,
+                         pmc_run_outcome_name(cases[c].outcome), cases[c].code);
+            if (cases[c].outcome == PMC_RUN_HANG)
+                assert_true(res.seconds >= 0.5 && res.seconds < 5);
+            pmc_runner_free(r);
+        }
+    }
+}
+
+static void test_runner_environment(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    struct pmc_runner *r =
+        runner_for(program("RECOVERY_PMCC"), "env {image}", 5, false);
+    struct pmc_run_request req = {.state_id = "3.14",
+                                  .crash_site = "kv.c:42",
+                                  .markers = "begin,end",
+                                  .faults = {.poison_offset = UINT64_MAX}};
+    struct pmc_run_result res = run(r, &req);
+    assert_int_equal(res.outcome, PMC_RUN_PASS);
+    assert_string_equal(res.stderr_tail,
+                        "state 3.14 site kv.c:42 markers begin,end\n");
+    /* Nothing of a run's request is left for the next one. */
+    res = run(r, NULL);
+    assert_string_equal(res.stderr_tail, "state - site - markers -\n");
+    pmc_runner_free(r);
+}
+
+/* Each run in an empty directory of its own, emptied after. */
+static void test_runner_directory(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    struct pmc_runner *r =
+        runner_for(program("RECOVERY_PMCC"), "cwd {image}", 5, false);
+    for (int i = 0; i < 2; i++) {
+        struct pmc_run_result res = run(r, NULL);
+        assert_int_equal(res.outcome, PMC_RUN_PASS); /* the file was new */
+        const char *dir = res.stderr_tail + strlen("cwd ");
+        char made[4200];
+        test_format(made, sizeof(made), "%.*s/made-here",
+                    (int)strcspn(dir, "\n"), dir);
+        assert_non_null(strstr(made, test_dir()));
+        struct stat st;
+        assert_int_equal(stat(made, &st), -1);
+        assert_int_equal(errno, ENOENT);
+    }
+    pmc_runner_free(r);
+}
+
+/* Through the fork server a recovery's stores never reach the image; a
+ * plain program's do, and the runner says so. */
+static void test_runner_image_untouched(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    const char *progs[] = {program("RECOVERY_PMCC"), program("RECOVERY_PLAIN")};
+    for (int k = 0; k < 2; k++) {
+        struct pmc_runner *r =
+            runner_for(progs[k], "pmem {image} 171", 5, false);
+        uint8_t *image = pmc_runner_image(r, 0);
+        image[0] = 7;
+        struct pmc_run_result res = run(r, NULL);
+        assert_int_equal(res.outcome, PMC_RUN_EXIT);
+        assert_int_equal(res.code, 7); /* it saw the explorer's byte */
+        if (k == 0) {
+            assert_int_equal(image[0], 7);
+            assert_int_equal(image[4095], 0);
+            assert_false(pmc_runner_image_dirty(r, 0));
+        } else {
+            assert_int_equal(image[0], 171);
+            assert_true(pmc_runner_image_dirty(r, 0));
+        }
+        pmc_runner_free(r);
+    }
+}
+
+int main(void)
+{
+    test_dir_create("runner");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cmdline_words),
+        cmocka_unit_test(test_cmdline_shell),
+        cmocka_unit_test(test_cmdline_errors),
+        cmocka_unit_test(test_tail_whole_lines),
+        cmocka_unit_test(test_tail_short_and_odd),
+        cmocka_unit_test(test_rmtree),
+        cmocka_unit_test(test_runner_no_program),
+        cmocka_unit_test(test_runner_fork_server),
+        cmocka_unit_test(test_runner_outcomes),
+        cmocka_unit_test(test_runner_environment),
+        cmocka_unit_test(test_runner_directory),
+        cmocka_unit_test(test_runner_image_untouched),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    test_dir_remove();
+    return failed;
+}
