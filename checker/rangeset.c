@@ -116,9 +116,8 @@ int rangeset_add(struct rangeset *s, uint64_t lo, uint64_t hi,
             i++;
             continue;
         }
-        uint64_t gap_end = i < s->count && s->items[i].lo < hi
-                               ? s->items[i].lo
-                               : hi;
+        uint64_t gap_end =
+            i < s->count && s->items[i].lo < hi ? s->items[i].lo : hi;
         if (put_gap(s, i, at, gap_end, tag) != 0)
             return -1;
         /* Go on from the range after the gap (a merge moved indices). */

@@ -54,8 +54,8 @@ struct suspect {
 };
 
 struct tx_state {
-    uint32_t depth;  /* TX_BEGINs not yet ended */
-    bool active;     /* between the outermost begin and commit or abort */
+    uint32_t depth; /* TX_BEGINs not yet ended */
+    bool active;    /* between the outermost begin and commit or abort */
     uint32_t begin_site;
     struct rangeset ranges;
     struct suspect *suspects; /* in program order */
@@ -232,8 +232,7 @@ static int tx_range(struct pmc_model *m, const struct pmc_event *ev,
     if (tx == NULL || ev->len == 0)
         return 0;
     uint64_t hi = range_end(ev->addr, ev->len);
-    if (ev->kind == PMT_TX_ADD &&
-        rangeset_covers(&tx->ranges, ev->addr, hi) &&
+    if (ev->kind == PMT_TX_ADD && rangeset_covers(&tx->ranges, ev->addr, hi) &&
         report_redundant_add(m, ev, rangeset_find(&tx->ranges, ev->addr),
                              err) != 0)
         return -1;

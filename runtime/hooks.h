@@ -175,16 +175,15 @@ PMT_DECLARE_PRE(pmemobj_memcpy_persist, void *, void *, const void *, size_t,
                 PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_memcpy_persist, void *, void *, void *,
                         const void *, size_t, PMT_SITE);
-PMT_DECLARE_PRE(pmemobj_memset_persist, void *, void *, int, size_t,
-                PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_memset_persist, void *, void *, int, size_t, PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_memset_persist, void *, void *, void *, int,
                         size_t, PMT_SITE);
-PMT_DECLARE_PRE(pmemobj_memcpy, void *, void *, const void *, size_t,
-                unsigned, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_memcpy, void *, void *, const void *, size_t, unsigned,
+                PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_memcpy, void *, void *, void *, const void *,
                         size_t, unsigned, PMT_SITE);
-PMT_DECLARE_PRE(pmemobj_memmove, void *, void *, const void *, size_t,
-                unsigned, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_memmove, void *, void *, const void *, size_t, unsigned,
+                PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_memmove, void *, void *, void *, const void *,
                         size_t, unsigned, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_memset, void *, void *, int, size_t, unsigned,
@@ -207,16 +206,16 @@ PMT_DECLARE_PRE(pmemobj_tx_add_range, PMT_OID, uint64_t, size_t, PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_tx_add_range, int, PMT_OID, uint64_t, size_t,
                         PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_tx_add_range_direct, const void *, size_t, PMT_SITE);
-PMT_DECLARE_POST_RESULT(pmemobj_tx_add_range_direct, int, const void *,
-                        size_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_add_range_direct, int, const void *, size_t,
+                        PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_tx_xadd_range, PMT_OID, uint64_t, size_t, uint64_t,
                 PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_tx_xadd_range, int, PMT_OID, uint64_t, size_t,
                         uint64_t, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_tx_xadd_range_direct, const void *, size_t, uint64_t,
                 PMT_SITE);
-PMT_DECLARE_POST_RESULT(pmemobj_tx_xadd_range_direct, int, const void *,
-                        size_t, uint64_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_tx_xadd_range_direct, int, const void *, size_t,
+                        uint64_t, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_tx_alloc, size_t, uint64_t, PMT_SITE);
 PMT_DECLARE_POST_PAIR(pmemobj_tx_alloc, PMT_OID, size_t, uint64_t, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_tx_zalloc, size_t, uint64_t, PMT_SITE);
@@ -233,8 +232,7 @@ PMT_DECLARE_POST_PAIR(pmemobj_tx_zrealloc, PMT_OID, PMT_OID, size_t, uint64_t,
 PMT_DECLARE_PRE(pmemobj_tx_strdup, const char *, uint64_t, PMT_SITE);
 PMT_DECLARE_POST_PAIR(pmemobj_tx_strdup, PMT_OID, const char *, uint64_t,
                       PMT_SITE);
-PMT_DECLARE_PRE(pmemobj_tx_xstrdup, const char *, uint64_t, uint64_t,
-                PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_tx_xstrdup, const char *, uint64_t, uint64_t, PMT_SITE);
 PMT_DECLARE_POST_PAIR(pmemobj_tx_xstrdup, PMT_OID, const char *, uint64_t,
                       uint64_t, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_tx_wcsdup, const wchar_t *, uint64_t, PMT_SITE);
@@ -250,8 +248,8 @@ PMT_DECLARE_PRE(pmemobj_tx_xfree, PMT_OID, uint64_t, PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_tx_xfree, int, PMT_OID, uint64_t, PMT_SITE);
 
 /* atomic allocations (constructors are function pointers), lists, actions */
-PMT_DECLARE_PRE(pmemobj_alloc, void *, void *, size_t, uint64_t, void *,
-                void *, PMT_SITE);
+PMT_DECLARE_PRE(pmemobj_alloc, void *, void *, size_t, uint64_t, void *, void *,
+                PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_alloc, int, void *, void *, size_t, uint64_t,
                         void *, void *, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_xalloc, void *, void *, size_t, uint64_t, uint64_t,
@@ -262,11 +260,11 @@ PMT_DECLARE_PRE(pmemobj_zalloc, void *, void *, size_t, uint64_t, PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_zalloc, int, void *, void *, size_t, uint64_t,
                         PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_realloc, void *, void *, size_t, uint64_t, PMT_SITE);
-PMT_DECLARE_POST_RESULT(pmemobj_realloc, int, void *, void *, size_t,
-                        uint64_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_realloc, int, void *, void *, size_t, uint64_t,
+                        PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_zrealloc, void *, void *, size_t, uint64_t, PMT_SITE);
-PMT_DECLARE_POST_RESULT(pmemobj_zrealloc, int, void *, void *, size_t,
-                        uint64_t, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_zrealloc, int, void *, void *, size_t, uint64_t,
+                        PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_strdup, void *, void *, const char *, uint64_t,
                 PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_strdup, int, void *, void *, const char *,
@@ -289,20 +287,18 @@ PMT_DECLARE_POST_RESULT(pmemobj_list_insert, int, void *, size_t, void *,
                         PMT_OID, int, PMT_OID, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_list_insert_new, void *, size_t, void *, PMT_OID, int,
                 size_t, uint64_t, void *, void *, PMT_SITE);
-PMT_DECLARE_POST_PAIR(pmemobj_list_insert_new, PMT_OID, void *, size_t,
-                      void *, PMT_OID, int, size_t, uint64_t, void *, void *,
-                      PMT_SITE);
+PMT_DECLARE_POST_PAIR(pmemobj_list_insert_new, PMT_OID, void *, size_t, void *,
+                      PMT_OID, int, size_t, uint64_t, void *, void *, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_list_remove, void *, size_t, void *, PMT_OID, int,
                 PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_list_remove, int, void *, size_t, void *,
                         PMT_OID, int, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_list_move, void *, size_t, void *, size_t, void *,
                 PMT_OID, int, PMT_OID, PMT_SITE);
-PMT_DECLARE_POST_RESULT(pmemobj_list_move, int, void *, size_t, void *,
-                        size_t, void *, PMT_OID, int, PMT_OID, PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_list_move, int, void *, size_t, void *, size_t,
+                        void *, PMT_OID, int, PMT_OID, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_publish, void *, void *, size_t, PMT_SITE);
-PMT_DECLARE_POST_RESULT(pmemobj_publish, int, void *, void *, size_t,
-                        PMT_SITE);
+PMT_DECLARE_POST_RESULT(pmemobj_publish, int, void *, void *, size_t, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_tx_publish, void *, size_t, PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_tx_publish, int, void *, size_t, PMT_SITE);
 

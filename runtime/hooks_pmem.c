@@ -189,8 +189,7 @@ PMT_EXPORT void __pmt_post_pmem_memcpy(void *result, void *dst, const void *src,
 {
     (void)result;
     pmt_lib_copy(dst, src, len, pmt_lib_store_kind_of_flags(flags),
-                 pmt_lib_steps_of_flags(flags),
-             site);
+                 pmt_lib_steps_of_flags(flags), site);
 }
 
 PMT_EXPORT void __pmt_post_pmem_memmove(void *result, void *dst,
@@ -199,8 +198,7 @@ PMT_EXPORT void __pmt_post_pmem_memmove(void *result, void *dst,
 {
     (void)result;
     pmt_lib_copy(dst, src, len, pmt_lib_store_kind_of_flags(flags),
-                 pmt_lib_steps_of_flags(flags),
-             site);
+                 pmt_lib_steps_of_flags(flags), site);
 }
 
 /* A fill has no non-temporal record kind; a filled range followed by its

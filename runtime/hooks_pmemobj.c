@@ -194,8 +194,8 @@ PMT_EXPORT void __pmt_post_pmemobj_xpersist(int result, void *pop,
         pmt_lib_persist(addr, len, PMT_LIB_FLUSH | PMT_LIB_FENCE, site);
 }
 
-PMT_EXPORT void __pmt_pre_pmemobj_flush(void *pop, const void *addr,
-                                        size_t len, struct __pmt_site *site)
+PMT_EXPORT void __pmt_pre_pmemobj_flush(void *pop, const void *addr, size_t len,
+                                        struct __pmt_site *site)
 {
     (void)pop, (void)addr, (void)len, (void)site;
     quiet_begin();
@@ -259,8 +259,8 @@ PMT_EXPORT void __pmt_post_pmemobj_memcpy_persist(void *result, void *pop,
     pmt_lib_copy(dst, src, len, PMT_STORE, PMT_LIB_FLUSH | PMT_LIB_FENCE, site);
 }
 
-PMT_EXPORT void __pmt_pre_pmemobj_memset_persist(void *pop, void *dst,
-                                                 int byte, size_t len,
+PMT_EXPORT void __pmt_pre_pmemobj_memset_persist(void *pop, void *dst, int byte,
+                                                 size_t len,
                                                  struct __pmt_site *site)
 {
     (void)pop, (void)dst, (void)byte, (void)len, (void)site;
@@ -277,9 +277,8 @@ PMT_EXPORT void __pmt_post_pmemobj_memset_persist(void *result, void *pop,
     pmt_lib_fill(dst, byte, len, PMT_LIB_FLUSH | PMT_LIB_FENCE, site);
 }
 
-PMT_EXPORT void __pmt_pre_pmemobj_memcpy(void *pop, void *dst,
-                                         const void *src, size_t len,
-                                         unsigned flags,
+PMT_EXPORT void __pmt_pre_pmemobj_memcpy(void *pop, void *dst, const void *src,
+                                         size_t len, unsigned flags,
                                          struct __pmt_site *site)
 {
     (void)pop, (void)dst, (void)src, (void)len, (void)flags, (void)site;
@@ -297,9 +296,8 @@ PMT_EXPORT void __pmt_post_pmemobj_memcpy(void *result, void *pop, void *dst,
                  pmt_lib_steps_of_flags(flags), site);
 }
 
-PMT_EXPORT void __pmt_pre_pmemobj_memmove(void *pop, void *dst,
-                                          const void *src, size_t len,
-                                          unsigned flags,
+PMT_EXPORT void __pmt_pre_pmemobj_memmove(void *pop, void *dst, const void *src,
+                                          size_t len, unsigned flags,
                                           struct __pmt_site *site)
 {
     (void)pop, (void)dst, (void)src, (void)len, (void)flags, (void)site;
@@ -357,8 +355,7 @@ PMT_EXPORT void __pmt_pre_pmemobj_alloc(void *pop, void *oidp, size_t size,
                                         uint64_t type, void *constructor,
                                         void *arg, struct __pmt_site *site)
 {
-    (void)pop, (void)oidp, (void)size, (void)type, (void)constructor,
-        (void)arg;
+    (void)pop, (void)oidp, (void)size, (void)type, (void)constructor, (void)arg;
     pmt_lib_call_enter(&fn_alloc, site);
 }
 
@@ -367,8 +364,7 @@ PMT_EXPORT void __pmt_post_pmemobj_alloc(int result, void *pop, void *oidp,
                                          void *constructor, void *arg,
                                          struct __pmt_site *site)
 {
-    (void)pop, (void)oidp, (void)size, (void)type, (void)constructor,
-        (void)arg;
+    (void)pop, (void)oidp, (void)size, (void)type, (void)constructor, (void)arg;
     pmt_lib_call_leave(&fn_alloc, result, site);
 }
 
@@ -393,8 +389,7 @@ PMT_EXPORT void __pmt_post_pmemobj_xalloc(int result, void *pop, void *oidp,
 }
 
 PMT_EXPORT void __pmt_pre_pmemobj_zalloc(void *pop, void *oidp, size_t size,
-                                         uint64_t type,
-                                         struct __pmt_site *site)
+                                         uint64_t type, struct __pmt_site *site)
 {
     (void)pop, (void)oidp, (void)size, (void)type;
     pmt_lib_call_enter(&fn_zalloc, site);
@@ -441,8 +436,7 @@ PMT_EXPORT void __pmt_post_pmemobj_zrealloc(int result, void *pop, void *oidp,
 }
 
 PMT_EXPORT void __pmt_pre_pmemobj_strdup(void *pop, void *oidp, const char *s,
-                                         uint64_t type,
-                                         struct __pmt_site *site)
+                                         uint64_t type, struct __pmt_site *site)
 {
     (void)pop, (void)oidp, (void)s, (void)type;
     pmt_lib_call_enter(&fn_strdup, site);
@@ -507,9 +501,11 @@ PMT_EXPORT void __pmt_pre_pmemobj_root_construct(void *pop, size_t size,
     pmt_lib_call_enter(&fn_root_construct, site);
 }
 
-PMT_EXPORT void __pmt_post_pmemobj_root_construct(
-    uint64_t oid_pool, uint64_t oid_off, void *pop, size_t size,
-    void *constructor, void *arg, struct __pmt_site *site)
+PMT_EXPORT void __pmt_post_pmemobj_root_construct(uint64_t oid_pool,
+                                                  uint64_t oid_off, void *pop,
+                                                  size_t size,
+                                                  void *constructor, void *arg,
+                                                  struct __pmt_site *site)
 {
     (void)oid_pool, (void)pop, (void)size, (void)constructor, (void)arg;
     pmt_lib_call_leave(&fn_root_construct, oid_result(oid_off), site);
@@ -527,10 +523,11 @@ PMT_EXPORT void __pmt_pre_pmemobj_list_insert(void *pop, size_t pe_offset,
     pmt_lib_call_enter(&fn_list_insert, site);
 }
 
-PMT_EXPORT void __pmt_post_pmemobj_list_insert(
-    int result, void *pop, size_t pe_offset, void *head, uint64_t dest_pool,
-    uint64_t dest_off, int before, uint64_t oid_pool, uint64_t oid_off,
-    struct __pmt_site *site)
+PMT_EXPORT void
+__pmt_post_pmemobj_list_insert(int result, void *pop, size_t pe_offset,
+                               void *head, uint64_t dest_pool,
+                               uint64_t dest_off, int before, uint64_t oid_pool,
+                               uint64_t oid_off, struct __pmt_site *site)
 {
     (void)pop, (void)pe_offset, (void)head, (void)dest_pool, (void)dest_off,
         (void)before, (void)oid_pool, (void)oid_off;
@@ -553,8 +550,8 @@ PMT_EXPORT void __pmt_post_pmemobj_list_insert_new(
     uint64_t type, void *constructor, void *arg, struct __pmt_site *site)
 {
     (void)oid_pool, (void)pop, (void)pe_offset, (void)head, (void)dest_pool,
-        (void)dest_off, (void)before, (void)size, (void)type,
-        (void)constructor, (void)arg;
+        (void)dest_off, (void)before, (void)size, (void)type, (void)constructor,
+        (void)arg;
     pmt_lib_call_leave(&fn_list_insert_new, oid_result(oid_off), site);
 }
 
@@ -592,9 +589,8 @@ PMT_EXPORT void __pmt_pre_pmemobj_list_move(
 
 PMT_EXPORT void __pmt_post_pmemobj_list_move(
     int result, void *pop, size_t pe_old_offset, void *head_old,
-    size_t pe_new_offset, void *head_new, uint64_t dest_pool,
-    uint64_t dest_off, int before, uint64_t oid_pool, uint64_t oid_off,
-    struct __pmt_site *site)
+    size_t pe_new_offset, void *head_new, uint64_t dest_pool, uint64_t dest_off,
+    int before, uint64_t oid_pool, uint64_t oid_off, struct __pmt_site *site)
 {
     (void)pop, (void)pe_old_offset, (void)head_old, (void)pe_new_offset,
         (void)head_new, (void)dest_pool, (void)dest_off, (void)before,

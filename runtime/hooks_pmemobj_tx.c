@@ -101,8 +101,7 @@ PMT_EXPORT void __pmt_post_pmemobj_tx_begin(int result, void *pop, void *env,
 
 /* Called on every turn of the TX_BEGIN loop: costs nothing unless the
  * stage changed. */
-PMT_EXPORT void __pmt_post_pmemobj_tx_stage(int result,
-                                            struct __pmt_site *site)
+PMT_EXPORT void __pmt_post_pmemobj_tx_stage(int result, struct __pmt_site *site)
 {
     const struct pmt_pmdk_thread *p = &pmt_self.pmdk;
     if (p->tx_depth == 0 || p->tx_stage == result)
@@ -196,9 +195,9 @@ static unsigned range_flags(uint64_t pobj_flags)
 }
 
 /* LIB_CALL END of fn, after a range record when addr is not NULL. */
-static void range_call_end(struct pmt_lib_fn *fn, int32_t result,
-                           unsigned kind, const void *addr, uint64_t len,
-                           unsigned flags, struct __pmt_site *site)
+static void range_call_end(struct pmt_lib_fn *fn, int32_t result, unsigned kind,
+                           const void *addr, uint64_t len, unsigned flags,
+                           struct __pmt_site *site)
 {
     struct pmt_thread *t = pmt_stream_enter();
     if (t == NULL)
@@ -267,9 +266,8 @@ PMT_EXPORT void __pmt_pre_pmemobj_tx_xadd_range(uint64_t oid_pool,
 }
 
 PMT_EXPORT void __pmt_post_pmemobj_tx_xadd_range(int result, uint64_t oid_pool,
-                                                 uint64_t oid_off,
-                                                 uint64_t off, size_t size,
-                                                 uint64_t flags,
+                                                 uint64_t oid_off, uint64_t off,
+                                                 size_t size, uint64_t flags,
                                                  struct __pmt_site *site)
 {
     const void *addr =
@@ -287,9 +285,11 @@ PMT_EXPORT void __pmt_pre_pmemobj_tx_xadd_range_direct(const void *ptr,
     pmt_lib_call_enter(&fn_xadd_range_direct, site);
 }
 
-PMT_EXPORT void __pmt_post_pmemobj_tx_xadd_range_direct(
-    int result, const void *ptr, size_t size, uint64_t flags,
-    struct __pmt_site *site)
+PMT_EXPORT void __pmt_post_pmemobj_tx_xadd_range_direct(int result,
+                                                        const void *ptr,
+                                                        size_t size,
+                                                        uint64_t flags,
+                                                        struct __pmt_site *site)
 {
     range_call_end(&fn_xadd_range_direct, result, PMT_TX_ADD,
                    result == 0 ? ptr : NULL, size, range_flags(flags), site);
@@ -326,9 +326,8 @@ PMT_EXPORT void __pmt_pre_pmemobj_tx_alloc(size_t size, uint64_t type,
     pmt_lib_call_enter(&fn_alloc, site);
 }
 
-PMT_EXPORT void __pmt_post_pmemobj_tx_alloc(uint64_t oid_pool,
-                                            uint64_t oid_off, size_t size,
-                                            uint64_t type,
+PMT_EXPORT void __pmt_post_pmemobj_tx_alloc(uint64_t oid_pool, uint64_t oid_off,
+                                            size_t size, uint64_t type,
                                             struct __pmt_site *site)
 {
     (void)size, (void)type;
@@ -377,12 +376,10 @@ PMT_EXPORT void __pmt_pre_pmemobj_tx_realloc(uint64_t oid_pool,
     pmt_lib_call_enter(&fn_realloc, site);
 }
 
-PMT_EXPORT void __pmt_post_pmemobj_tx_realloc(uint64_t new_pool,
-                                              uint64_t new_off,
-                                              uint64_t oid_pool,
-                                              uint64_t oid_off, size_t size,
-                                              uint64_t type,
-                                              struct __pmt_site *site)
+PMT_EXPORT void
+__pmt_post_pmemobj_tx_realloc(uint64_t new_pool, uint64_t new_off,
+                              uint64_t oid_pool, uint64_t oid_off, size_t size,
+                              uint64_t type, struct __pmt_site *site)
 {
     (void)oid_pool, (void)oid_off, (void)size, (void)type;
     allocated(&fn_realloc, new_pool, new_off, 0, site);
@@ -397,12 +394,10 @@ PMT_EXPORT void __pmt_pre_pmemobj_tx_zrealloc(uint64_t oid_pool,
     pmt_lib_call_enter(&fn_zrealloc, site);
 }
 
-PMT_EXPORT void __pmt_post_pmemobj_tx_zrealloc(uint64_t new_pool,
-                                               uint64_t new_off,
-                                               uint64_t oid_pool,
-                                               uint64_t oid_off, size_t size,
-                                               uint64_t type,
-                                               struct __pmt_site *site)
+PMT_EXPORT void
+__pmt_post_pmemobj_tx_zrealloc(uint64_t new_pool, uint64_t new_off,
+                               uint64_t oid_pool, uint64_t oid_off, size_t size,
+                               uint64_t type, struct __pmt_site *site)
 {
     (void)oid_pool, (void)oid_off, (void)size, (void)type;
     allocated(&fn_zrealloc, new_pool, new_off, 0, site);
@@ -449,8 +444,8 @@ PMT_EXPORT void __pmt_pre_pmemobj_tx_wcsdup(const wchar_t *s, uint64_t type,
 }
 
 PMT_EXPORT void __pmt_post_pmemobj_tx_wcsdup(uint64_t oid_pool,
-                                             uint64_t oid_off,
-                                             const wchar_t *s, uint64_t type,
+                                             uint64_t oid_off, const wchar_t *s,
+                                             uint64_t type,
                                              struct __pmt_site *site)
 {
     (void)s, (void)type;

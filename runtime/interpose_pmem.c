@@ -152,8 +152,7 @@ static void lib_write(const void *addr, size_t len)
     struct pmt_thread *t = pmt_stream_enter();
     if (t == NULL)
         return;
-    pmt_event_store(t, PMT_LIB_WRITE, 0, t->pmdk.call_site, addr_of(addr),
-                    len);
+    pmt_event_store(t, PMT_LIB_WRITE, 0, t->pmdk.call_site, addr_of(addr), len);
     pmt_stream_leave(t);
 }
 
@@ -249,8 +248,7 @@ PMT_INTERPOSER void *pmem_memset(void *dst, int c, size_t len, unsigned flags)
     return r;
 }
 
-PMT_INTERPOSER void *pmem_memcpy_persist(void *dst, const void *src,
-                                         size_t len)
+PMT_INTERPOSER void *pmem_memcpy_persist(void *dst, const void *src, size_t len)
 {
     struct pmt_pmdk_thread *p = forward_begin();
     void *r = REAL(pmem_memcpy_persist)(dst, src, len);
@@ -278,8 +276,7 @@ PMT_INTERPOSER void *pmem_memset_persist(void *dst, int c, size_t len)
     return r;
 }
 
-PMT_INTERPOSER void *pmem_memcpy_nodrain(void *dst, const void *src,
-                                         size_t len)
+PMT_INTERPOSER void *pmem_memcpy_nodrain(void *dst, const void *src, size_t len)
 {
     struct pmt_pmdk_thread *p = forward_begin();
     void *r = REAL(pmem_memcpy_nodrain)(dst, src, len);

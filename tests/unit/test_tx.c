@@ -91,8 +91,7 @@ static void event(struct fx *f, enum pmt_kind kind, uint32_t site)
 }
 
 static void range_as(struct fx *f, uint32_t thread, enum pmt_kind kind,
-                     uint32_t flags, uint32_t site, uint64_t addr,
-                     uint64_t len)
+                     uint32_t flags, uint32_t site, uint64_t addr, uint64_t len)
 {
     feed(f, (struct pmc_event){.kind = kind,
                                .flags = flags,
@@ -154,8 +153,8 @@ static void exit_program(struct fx *f)
 #define TX_AT(f, begin_site, line) TX_NAMED(f, begin_site, line)
 #define TX_NAMED(f, begin_site, line) TX_ONCE(f, begin_site, once_##line)
 #define TX_ONCE(f, begin_site, once)                                           \
-    for (int once = (event(f, PMT_TX_BEGIN, begin_site), 1); once;             \
-         once = 0, event(f, PMT_TX_COMMIT, begin_site + 1),                    \
+    for (int once = (event(f, PMT_TX_BEGIN, begin_site), 1); once; once = 0,   \
+             event(f, PMT_TX_COMMIT, begin_site + 1),                          \
              event(f, PMT_TX_END, begin_site + 2))
 
 /* ---- looking at findings -------------------------------------------- */
@@ -349,10 +348,10 @@ static void test_store_persisted_by_program_is_not_unlogged(void **state)
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
-        add(f, 20, POOL + 0x100, 16);      /* the header */
-        store(f, 10, POOL + 0x110, 40);    /* the data, right after it */
-        persist(f, 10, POOL + 0x110, 40);  /* memcpy_persist */
-        store(f, 11, POOL + 0x108, 8);     /* the offset, logged */
+        add(f, 20, POOL + 0x100, 16);     /* the header */
+        store(f, 10, POOL + 0x110, 40);   /* the data, right after it */
+        persist(f, 10, POOL + 0x110, 40); /* memcpy_persist */
+        store(f, 11, POOL + 0x108, 8);    /* the offset, logged */
     }
     exit_program(f);
     assert_no_findings(f);
@@ -366,10 +365,10 @@ static void test_flush_of_neighbour_does_not_excuse(void **state)
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
-        store(f, 10, POOL + 0x108, 8);     /* the offset: not added */
+        store(f, 10, POOL + 0x108, 8); /* the offset: not added */
         add(f, 20, POOL + 0x100, 16);
         store(f, 11, POOL + 0x110, 40);
-        persist(f, 11, POOL + 0x110, 40);  /* same line as the offset */
+        persist(f, 11, POOL + 0x110, 40); /* same line as the offset */
     }
     exit_program(f);
     const struct pmc_finding *x = only(f, PMC_RULE_TX_UNLOGGED_STORE);
@@ -541,7 +540,8 @@ static void test_nested_commit_persists_nothing(void **state)
     assert_int_equal(note_of(x, PMC_NOTE_DURABILITY)->site, 39);
 }
 
-/* ---- tx-redundant-add ----------------------------------------------------- */
+/* ---- tx-redundant-add -----------------------------------------------------
+ */
 
 static void test_second_add_is_redundant(void **state)
 {
@@ -609,7 +609,8 @@ static void test_same_add_in_a_loop_counts(void **state)
     assert_int_equal(only(f, PMC_RULE_TX_REDUNDANT_ADD)->count, 4);
 }
 
-/* ---- eADR ------------------------------------------------------------------ */
+/* ---- eADR ------------------------------------------------------------------
+ */
 
 static void test_rules_hold_under_eadr(void **state)
 {
@@ -628,7 +629,8 @@ static void test_rules_hold_under_eadr(void **state)
     assert_int_equal(pmc_findings_count(f->set), 2);
 }
 
-/* ---- the range set --------------------------------------------------------- */
+/* ---- the range set ---------------------------------------------------------
+ */
 
 static struct range_tag tag(uint32_t site)
 {
