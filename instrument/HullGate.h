@@ -9,7 +9,8 @@
  * branch back), keeping the builder's debug location for the new branches
  * and whatever is inserted next: the runtime call. The runtime keeps the hull
  * empty (span 0) when nothing is mapped or tracing is off, so an uninstrumented
- * run pays a load, a subtraction, a compare and a predicted branch.
+ * run pays a subtraction, a compare and a predicted branch, plus the two
+ * hull loads each test emits until HullReuse.h shares them.
  */
 #ifndef PMCHECK_HULLGATE_H
 #define PMCHECK_HULLGATE_H
