@@ -715,6 +715,20 @@ static int trace_fail(struct pmc_trace *t, const struct pmc_error *damage,
     return -1;
 }
 
+/* The writer stopped early (PMT_END_STOPPED): every record is read, but
+ * the program went on untraced, so the end of the file is not its end. */
+static int trace_fail_stopped(struct pmc_trace *t, struct pmc_error *err)
+{
+    char buf[128];
+    const char *why = strerror_r(t->info.end_code, buf, sizeof(buf));
+    struct pmc_error stopped;
+    trace_damage(t, &stopped, t->size,
+                 "the trace is incomplete: tracing stopped early (%s) and "
+                 "the program ran on untraced",
+                 why);
+    return trace_fail(t, &stopped, err);
+}
+
 /* ---- metadata tables -------------------------------------------------- */
 
 static const char *string_or_empty(const struct pmc_trace *t, uint32_t id)
@@ -787,6 +801,8 @@ int pmc_trace_next(struct pmc_trace *t, struct pmc_event *ev,
     if (t->heap_len == 0) {
         if (t->tail_uncertain)
             return trace_fail(t, &t->tail_damage, err);
+        if (t->info.end_kind == PMT_END_STOPPED)
+            return trace_fail_stopped(t, err);
         return 0;
     }
     struct chain *c = t->heap[0];

@@ -19,7 +19,9 @@
  * events yielded before stay valid, and the same error is returned again by
  * every later call. A trace whose last block of some thread is unsealed (the
  * target was killed) is not damaged: its records up to the block's `used`
- * length are yielded and pmc_trace_info() says so.
+ * length are yielded and pmc_trace_info() says so. A trace whose writer
+ * stopped early (end_kind PMT_END_STOPPED: it could not grow) is damaged
+ * at its end: all its records are yielded, then the error.
  *
  * A pmc_trace is used by one thread at a time. Pointers it returns (event
  * data, sites, strings) stay valid until pmc_trace_close().

@@ -54,6 +54,10 @@
 #define PMT_END_UNKNOWN 0u /* still running, or died without a word */
 #define PMT_END_EXIT 1u    /* exit(end_code), written by the runtime */
 #define PMT_END_SIGNAL 2u  /* killed by signal end_code (pmcheck run) */
+/* The runtime stopped tracing early (the trace could not grow: a full
+ * disk), end_code an errno value: the trace is incomplete. Written by the
+ * runtime when it stops and never overwritten; no EXIT record follows. */
+#define PMT_END_STOPPED 3u
 
 struct pmt_file_header {
     char magic[8];        /* PMT_MAGIC */

@@ -3,6 +3,7 @@
  * by trace_builder: the merge across threads, the tables, and every kind of
  * damage, each reported with its byte offset after a true prefix.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -787,6 +788,27 @@ static void end_fields_reach_info(void **state)
     tb_free(b);
 }
 
+/* A writer that stopped early (a full disk) left a readable but incomplete
+ * trace: every record, then damage at the end that says why. */
+static void stopped_writer_is_damage_at_the_end(void **state)
+{
+    (void)state;
+    struct tb *b = tb_new(test_argv);
+    uint32_t blk = tb_block(b, 1, 0);
+    tb_fence(b, blk, 1, 0);
+    tb_fence(b, blk, 2, 0);
+    tb_seal(b, blk);
+    tb_header(b)->end_kind = PMT_END_STOPPED;
+    tb_header(b)->end_code = ENOSPC;
+    struct pass p;
+    pass_file(b, &p);
+    static const uint64_t want[] = {1, 2};
+    assert_seqs(&p, want, 2);
+    assert_damage(&p, tb_size(b),
+                  "tracing stopped early (No space left on device)");
+    tb_free(b);
+}
+
 /* ---- the file header -------------------------------------------------- */
 
 static void expect_open_error(const char *path, const char *what)
@@ -888,6 +910,7 @@ int main(void)
         cmocka_unit_test(kind_fields_decode),
         cmocka_unit_test(kind_names),
         cmocka_unit_test(end_fields_reach_info),
+        cmocka_unit_test(stopped_writer_is_damage_at_the_end),
         cmocka_unit_test(header_errors),
     };
     test_dir_create("trace");
