@@ -122,7 +122,10 @@ static void rt_exit(int status, void *arg)
     __atomic_store_n(&pmt_rt_recording_flag, 0, __ATOMIC_SEQ_CST);
     pmt_regions_hide();
     pmt_stream_stop();
-    struct pmt_thread *t = pmt_stream_enter_last();
+    /* After a stop the trace misses events: an EXIT record would make its
+     * end look like the program's exit, a durability point it is not. */
+    bool stopped = __atomic_load_n(&rt.stopped, __ATOMIC_ACQUIRE);
+    struct pmt_thread *t = stopped ? NULL : pmt_stream_enter_last();
     if (t != NULL) {
         struct pmt_body_exit body = {.status = status};
         pmt_emit_fixed(t, PMT_EXIT, 0, 0, &body, sizeof(body));

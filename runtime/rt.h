@@ -48,7 +48,8 @@ bool pmt_rt_is_pmem_path(const char *path);
 
 /* Stop recording for good (the trace cannot grow): one line on stderr
  * saying why, then the program runs on untraced. The trace stays valid and
- * is still closed at exit. */
+ * is still closed at exit, without an EXIT record (its header says it is
+ * incomplete: see pmt_tracefile_claim). */
 void pmt_rt_stop(const char *why);
 
 #endif /* PMT_RT_H */

@@ -194,6 +194,17 @@ static void block_init(struct pmt_block_header *b, uint32_t thread,
     __atomic_store_n(&b->magic, PMT_BLOCK_MAGIC, __ATOMIC_RELEASE);
 }
 
+/* The trace cannot grow, so recording stops while the program runs on
+ * (lock held): the header says the trace is incomplete, with the errno,
+ * for good. Readers then never take the end of the file for the end of
+ * the program. */
+static void mark_stopped(int errno_value)
+{
+    struct pmt_file_header *h = trace_header();
+    __atomic_store_n(&h->end_code, errno_value, __ATOMIC_RELAXED);
+    __atomic_store_n(&h->end_kind, PMT_END_STOPPED, __ATOMIC_RELEASE);
+}
+
 struct pmt_block_header *pmt_tracefile_claim(uint32_t thread, uint32_t index)
 {
     struct pmt_block_header *b = NULL;
@@ -210,8 +221,10 @@ struct pmt_block_header *pmt_tracefile_claim(uint32_t thread, uint32_t index)
             __atomic_store_n(&trace_header()->blocks_claimed, trace.claimed,
                              __ATOMIC_RELEASE);
         } else {
+            int e = errno;
             snprintf(why, sizeof(why), "cannot grow the trace: %s",
-                     strerror(errno));
+                     strerror(e));
+            mark_stopped(e);
         }
     }
     pthread_mutex_unlock(&trace.lock);
@@ -226,8 +239,10 @@ void pmt_tracefile_close(uint32_t end_kind, int32_t end_code)
     if (!trace.closed && trace.map != NULL) {
         trace.closed = true;
         struct pmt_file_header *h = trace_header();
-        __atomic_store_n(&h->end_code, end_code, __ATOMIC_RELAXED);
-        __atomic_store_n(&h->end_kind, end_kind, __ATOMIC_RELEASE);
+        if (h->end_kind != PMT_END_STOPPED) { /* an incomplete trace stays so */
+            __atomic_store_n(&h->end_code, end_code, __ATOMIC_RELAXED);
+            __atomic_store_n(&h->end_kind, end_kind, __ATOMIC_RELEASE);
+        }
         /* The exact size: readers need not look past the last block. A
          * failure leaves zero-filled unclaimed blocks, which readers skip. */
         uint64_t size = block_offset(trace.claimed);

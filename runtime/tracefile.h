@@ -18,9 +18,11 @@
  *  - pmt_tracefile_claim() hands out the next block with its header filled
  *    in (magic last). It is the only place that grows the file; it takes a
  *    mutex, which is fine because it runs once per 64 KiB of records. NULL
- *    when the trace is closed or cannot grow (recording is then stopped).
+ *    when the trace is closed or cannot grow (recording is then stopped,
+ *    and the header says so: end_kind PMT_END_STOPPED, with the errno).
  *  - pmt_tracefile_close() records how the process ended in the header's
- *    live fields and cuts the file to its exact size; later claims fail.
+ *    live fields, unless they say PMT_END_STOPPED, and cuts the file to
+ *    its exact size; later claims fail.
  *  - pmt_tracefile_forget() is for a fork child: it drops the child's copy
  *    of the mapping and descriptor without touching the file.
  */
