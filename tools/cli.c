@@ -45,6 +45,12 @@ void cli_describe_end(uint32_t end_kind, int32_t end_code, char *buf,
         snprintf(buf, size, "was killed by signal %d (SIG%s)", (int)end_code,
                  abbrev != NULL ? abbrev : "?");
         break;
+    case PMT_END_STOPPED:
+        snprintf(buf, size,
+                 "was traced only in part: tracing stopped early "
+                 "(%s)",
+                 strerror(end_code));
+        break;
     default:
         snprintf(buf, size, "ended in an unknown way");
         break;

@@ -28,7 +28,8 @@ void cli_print_error(const struct pmc_error *err);
 int cli_usage_error(const char *cmd);
 
 /* How a traced program ended, for a message: "exited with status 3",
- * "was killed by signal 9 (SIGKILL)", "ended in an unknown way". */
+ * "was killed by signal 9 (SIGKILL)", "ended in an unknown way", "was
+ * traced only in part: tracing stopped early (No space left on device)". */
 void cli_describe_end(uint32_t end_kind, int32_t end_code, char *buf,
                       size_t size);
 

@@ -65,7 +65,8 @@ static void run_usage(FILE *out)
           "Exit status: PROG's own, or 128+N when a signal N killed it (as a "
           "shell\n"
           "reports it); 2 when PROG cannot be run or leaves no readable "
-          "trace.\n",
+          "trace, or an\n"
+          "incomplete one (tracing stopped early: a full disk).\n",
           out);
 }
 
@@ -303,12 +304,18 @@ static int trace_record_end(const char *trace, int status)
         end.end_kind = PMT_END_EXIT;
         end.end_code = WEXITSTATUS(status);
     }
-    int fd = open(trace, O_WRONLY | O_CLOEXEC);
+    int fd = open(trace, O_RDWR | O_CLOEXEC);
     struct stat st;
+    uint32_t kind = 0;
     int rc = -1;
-    /* A file shorter than a header is not a trace: leave it as it is. */
+    /* A file shorter than a header is not a trace, and an incomplete one
+     * (the runtime stopped tracing) must stay so: leave them as they are. */
     if (fd >= 0 && fstat(fd, &st) == 0 &&
-        (uint64_t)st.st_size < sizeof(struct pmt_file_header))
+        ((uint64_t)st.st_size < sizeof(struct pmt_file_header) ||
+         (pread(fd, &kind, sizeof(kind),
+                offsetof(struct pmt_file_header, end_kind)) ==
+              (ssize_t)sizeof(kind) &&
+          kind == PMT_END_STOPPED)))
         rc = 0;
     else if (fd >= 0 && pwrite(fd, &end, sizeof(end),
                                offsetof(struct pmt_file_header, end_kind)) ==
@@ -345,8 +352,16 @@ static int trace_announce(const char *trace)
             trace, (unsigned long long)info->blocks,
             info->blocks == 1 ? "" : "s", (unsigned)info->threads,
             info->threads == 1 ? "" : "s", end);
+    /* Checking it would take its end for the program's: say so now. */
+    int rc = 0;
+    if (info->end_kind == PMT_END_STOPPED) {
+        cli_error("%s: the trace is incomplete: the program ran on untraced "
+                  "after tracing stopped (make room and run it again)",
+                  trace);
+        rc = -1;
+    }
     pmc_trace_close(t);
-    return 0;
+    return rc;
 }
 
 /* A program killed in its first microseconds (before the runtime's
@@ -381,17 +396,24 @@ static int run_traced(const struct run_options *o)
     int status;
     if (run_environment(o) != 0 || run_child(o->prog, &status) != 0)
         return PMC_EXIT_USAGE;
-    if (WIFSIGNALED(status) && trace_unstarted(o->trace)) {
-        char end[128];
-        cli_describe_end(PMT_END_SIGNAL, WTERMSIG(status), end, sizeof(end));
-        cli_error("%s %s before its trace was started: nothing was traced "
-                  "(%s)",
-                  o->prog[0], end, o->trace);
-        return PMC_EXIT_USAGE;
-    }
-    if (access(o->trace, F_OK) != 0) {
+    if (access(o->trace, F_OK) != 0 && !WIFSIGNALED(status)) {
         cli_error("%s wrote no trace (was it built with pmcc?) (%s)",
                   o->prog[0], o->trace);
+        return PMC_EXIT_USAGE;
+    }
+    if (trace_unstarted(o->trace)) {
+        if (WIFSIGNALED(status)) {
+            char end[128];
+            cli_describe_end(PMT_END_SIGNAL, WTERMSIG(status), end,
+                             sizeof(end));
+            cli_error("%s %s before its trace was started: nothing was "
+                      "traced (%s)",
+                      o->prog[0], end, o->trace);
+        } else {
+            cli_error("%s could not start its trace (it said why above): "
+                      "nothing was traced (%s)",
+                      o->prog[0], o->trace);
+        }
         return PMC_EXIT_USAGE;
     }
     if (trace_record_end(o->trace, status) != 0 ||
