@@ -126,8 +126,8 @@ class Pipeline(unittest.TestCase):
                                 exe, pool], stderr=subprocess.PIPE, text=True)
         target = wait_for_child(run.pid)
         # Killed before main, the program would have no trace to read (it
-        # may not have started it): count the delay from the pool's creation.
-        wait_for_file(pool)
+        # may not have started it): count the delay from its first stores.
+        wait_for_loop(pool)
         time.sleep(delay)
         os.kill(target, signal.SIGKILL)
         _, err = run.communicate(timeout=60)
@@ -180,13 +180,20 @@ def wait_for_child(pid, timeout=10.0):
     raise AssertionError("pmcheck run started no program")
 
 
-def wait_for_file(path, timeout=10.0):
-    """Until path exists (a program under test reached that point)."""
+def wait_for_loop(pool, word=0, timeout=10.0):
+    """Until looper's pool counts a first iteration (its 8-byte word
+    `word` is not zero): the program is storing to pmem."""
     deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{path} never appeared")
-        time.sleep(0.001)
+    while time.monotonic() < deadline:
+        try:
+            with open(pool, "rb") as f:
+                f.seek(8 * word)
+                if le64(f.read(8).hex() or "00") != 0:
+                    return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.0005)
+    raise AssertionError(f"{pool}: the loop never started")
 
 
 def main():
