@@ -97,13 +97,13 @@ int main(int argc, char **argv)
         asprintf(&include_arg, "-I%s", paths.include_dir) < 0 ||
         asprintf(&dynlist_arg, "-Wl,--dynamic-list=%s", paths.dynlist) < 0) {
         fputs("pmcc: error: out of memory\n", stderr);
-        return 1;
+        goto fail;
     }
     int n = 0;
     args[n++] = compiler_for(cxx);
     if (action != PMCC_QUERY) {
         if (!want_file("pass plugin", paths.plugin, "PMCHECK_PLUGIN"))
-            return 1;
+            goto fail;
         args[n++] = plugin_arg;
         args[n++] = "-D__PMTRACE__=1";
         args[n++] = include_arg;
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
         if (!want_file("trace runtime", paths.runtime, "PMCHECK_RUNTIME") ||
             !want_file("runtime dynamic list", paths.dynlist,
                        "PMCHECK_RUNTIME"))
-            return 1;
+            goto fail;
         n += runtime_link_flags(args + n, &paths, dynlist_arg);
     }
     args[n] = NULL;
@@ -125,5 +125,11 @@ int main(int argc, char **argv)
     execvp(args[0], (char *const *)args);
     fprintf(stderr, "pmcc: error: cannot run %s: %s\n", args[0],
             strerror(errno));
+fail:
+    /* Freed, so a sanitized build's leak check passes the error paths. */
+    free(args);
+    free(plugin_arg);
+    free(include_arg);
+    free(dynlist_arg);
     return 1;
 }
