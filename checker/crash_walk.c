@@ -350,7 +350,8 @@ static int at_point(struct walk *w, enum crash_point_kind kind, uint64_t seq,
     while (pmc_model_next_line(w->model, &cursor, &v))
         if (v.nstores > 0 && add_line(w, &v) != 0)
             return pmc_error_set(err, "crash: out of memory");
-    qsort(cp->lines, cp->nlines, sizeof(cp->lines[0]), compare_lines);
+    if (cp->nlines > 1) /* qsort wants an array, even for no element */
+        qsort(cp->lines, cp->nlines, sizeof(cp->lines[0]), compare_lines);
     cp->number = w->points++;
     cp->seq = seq;
     cp->site = site;

@@ -232,12 +232,25 @@ static int on_state(void *ctx, const struct pmc_crash_state *st,
     return 0;
 }
 
+/* The recovery is this program: in a sanitized build (-Dsanitize=true) it
+ * reserves terabytes of address space for ASan's shadow, which no memory
+ * limit of the runner (RLIMIT_AS) allows. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RECOVERY_MEMORY_LIMIT UINT64_MAX
+#endif
+#endif
+#ifndef RECOVERY_MEMORY_LIMIT
+#define RECOVERY_MEMORY_LIMIT 0 /* the runner's default */
+#endif
+
 static struct pmc_crash_options options(void)
 {
     return (struct pmc_crash_options){
         .recover = recover_command,
         .jobs = 1,
         .workdir = test_dir(),
+        .run_memory_limit = RECOVERY_MEMORY_LIMIT,
     };
 }
 
