@@ -14,7 +14,11 @@
  * segment of the main executable. Code the program loads itself (an
  * instrumented shared library) counts as a library: such code should call
  * libpmem through its own POST hooks only, which it does when built with
- * pmcc, so its calls are recorded twice at worst, never missed.
+ * pmcc, so its calls are recorded twice at worst, never missed. A library
+ * function that tail-calls libpmem leaves its caller's return address: a
+ * program calling it looks like the caller. libpmemobj's exported functions
+ * that do so are its flush functions, which the program calls under their
+ * PRE hook's quiet anyway (hooks_pmemobj.c).
  */
 #ifndef PMT_PROGRAM_TEXT_H
 #define PMT_PROGRAM_TEXT_H
