@@ -3,6 +3,7 @@
  */
 #include "run_files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -112,6 +113,7 @@ int pmc_run_files_new(const char *workdir, const struct pmc_runner_image *in,
     struct pmc_run_files *f = calloc(1, sizeof(*f));
     if (f == NULL)
         return pmc_error_set(err, "out of memory");
+    f->run_fd = -1;
     f->dir = make_dir(workdir, "pmcheck-runner", err);
     if (f->dir == NULL)
         goto fail;
@@ -144,6 +146,62 @@ int pmc_run_files_new(const char *workdir, const struct pmc_runner_image *in,
 fail:
     pmc_run_files_free(f);
     return -1;
+}
+
+/* Is the run directory there as the runner left it: its own inode, mode
+ * 0700? */
+static bool run_dir_intact(const struct pmc_run_files *f)
+{
+    struct stat st;
+    return f->run_fd >= 0 && lstat(f->run_dir, &st) == 0 &&
+           S_ISDIR(st.st_mode) && st.st_dev == f->run_dev &&
+           st.st_ino == f->run_ino && (st.st_mode & 07777) == 0700;
+}
+
+int pmc_run_files_enter(struct pmc_run_files *f, struct pmc_error *err)
+{
+    if (run_dir_intact(f))
+        return 0;
+    if (f->run_fd >= 0)
+        close(f->run_fd);
+    f->run_fd = -1;
+    struct stat st;
+    if (pmc_rmtree(f->run_dir) != 0 || mkdir(f->run_dir, 0700) != 0 ||
+        (f->run_fd = open(f->run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+            0 ||
+        fstat(f->run_fd, &st) != 0)
+        return pmc_error_errno(err, errno, "%s", f->run_dir);
+    f->run_dev = st.st_dev;
+    f->run_ino = st.st_ino;
+    return 0;
+}
+
+/* Does the open directory hold nothing but . and ..? */
+static bool dir_empty(int fd)
+{
+    char buf[1024];
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return false;
+    ssize_t n = getdents64(fd, buf, sizeof(buf));
+    for (ssize_t at = 0; n > 0 && at < n;) {
+        const struct dirent64 *e = (const struct dirent64 *)(buf + at);
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            return false;
+        at += e->d_reclen;
+    }
+    return n >= 0;
+}
+
+void pmc_run_files_leave(struct pmc_run_files *f)
+{
+    if (run_dir_intact(f) && dir_empty(f->run_fd))
+        return;
+    /* Left something (or changed the directory): it all goes, and the
+     * next run gets a new one. */
+    if (f->run_fd >= 0)
+        close(f->run_fd);
+    f->run_fd = -1;
+    pmc_rmtree(f->run_dir);
 }
 
 void pmc_run_files_mark(struct pmc_run_files *f)
@@ -202,6 +260,8 @@ void pmc_run_files_free(struct pmc_run_files *f)
         free(im->path);
     }
     free(f->images);
+    if (f->run_fd >= 0)
+        close(f->run_fd);
     if (f->image_dir != NULL && f->dir != NULL &&
         strcmp(f->image_dir, f->dir) != 0)
         pmc_rmtree(f->image_dir);

@@ -21,6 +21,13 @@
  *    fault past a shorter file). Stores through a mapping of the file do
  *    not count: the explorer's own go through one, and a recovery's are
  *    either private (fork server) or assumed (plain runs).
+ *  - The run directory is made by pmc_run_files_enter() before a run when
+ *    it is not there as the runner left it (the run may have removed,
+ *    renamed or chmod'ed it), and emptied by pmc_run_files_leave() after:
+ *    every run starts in an empty directory, which is the same one while
+ *    runs leave it alone. Making and removing a directory on a disk file
+ *    system costs milliseconds (ext4's journal); checking that it is
+ *    still empty costs two system calls.
  *  - pmc_run_files_zero() makes every image all zeros again.
  *  - pmc_run_files_free() unmaps and removes everything.
  */
@@ -30,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "runner.h"
@@ -43,8 +51,11 @@ struct pmc_run_image {
 };
 
 struct pmc_run_files {
-    char *dir;       /* the runner's directory */
-    char *run_dir;   /* dir/run: each run's working directory */
+    char *dir;     /* the runner's directory */
+    char *run_dir; /* dir/run: each run's working directory */
+    int run_fd;    /* run_dir, open; -1: not made */
+    dev_t run_dev; /* its identity, to tell it was replaced */
+    ino_t run_ino;
     char *image_dir; /* the images' directory: its own, or dir */
     struct pmc_run_image *images;
     size_t count;
@@ -53,6 +64,10 @@ struct pmc_run_files {
 int pmc_run_files_new(const char *workdir, const struct pmc_runner_image *in,
                       size_t count, struct pmc_run_files **out,
                       struct pmc_error *err);
+
+int pmc_run_files_enter(struct pmc_run_files *f, struct pmc_error *err);
+
+void pmc_run_files_leave(struct pmc_run_files *f);
 
 void pmc_run_files_mark(struct pmc_run_files *f);
 

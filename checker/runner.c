@@ -30,7 +30,6 @@
 #include "landlock.h"
 #include "pmtrace_abi.h"
 #include "pmtrace_forkserver.h"
-#include "rmtree.h"
 #include "runner_internal.h"
 #include "supervisor.h"
 
@@ -292,10 +291,8 @@ int pmc_runner_new(const struct pmc_runner_options *opts,
     }
     choose_limits(r);
     confine_writes(r);
-    if (mkdir(r->files->run_dir, 0700) != 0) {
-        pmc_error_errno(err, errno, "%s", r->files->run_dir);
+    if (pmc_run_files_enter(r->files, err) != 0)
         goto fail;
-    }
     bool try_program = !opts->no_fork_server && !r->cmd.shell;
     if (pmc_runner_server_start(r, try_program, err) != 0)
         goto fail;
@@ -471,7 +468,7 @@ static void after_run(struct pmc_runner *r, struct pmc_run_result *res)
             unlink(r->trace_path);
         free(made);
     }
-    pmc_rmtree(r->files->run_dir);
+    pmc_run_files_leave(r->files);
     for (size_t i = 0; i < r->files->count; i++)
         r->dirty[i] = pmc_run_files_changed(r->files, i) || !r->forks;
     pmc_tail_text(&r->tail, res->stderr_tail, sizeof(res->stderr_tail));
@@ -483,10 +480,8 @@ static enum wait_result run_once(struct pmc_runner *r,
                                  struct pmc_run_result *res,
                                  struct pmc_error *err)
 {
-    if (mkdir(r->files->run_dir, 0700) != 0 && errno != EEXIST) {
-        pmc_error_errno(err, errno, "%s", r->files->run_dir);
+    if (pmc_run_files_enter(r->files, err) != 0)
         return RUN_FAILED;
-    }
     pmc_run_files_mark(r->files);
     uint64_t oom_before = r->cgroup ? pmc_cgroup_oom_kills(r->cgroup) : 0;
     pmc_tail_reset(&r->tail);

@@ -16,13 +16,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "pmtrace_forkserver.h"
-#include "rmtree.h"
 #include "runner_internal.h"
 #include "sandbox.h"
 #include "supervisor.h"
@@ -190,9 +188,9 @@ static int after_probe(struct pmc_runner *r, struct pmc_error *err)
 {
     stop(r, false);
     pmc_tail_reset(&r->tail);
-    if (pmc_rmtree(r->files->run_dir) != 0 ||
-        mkdir(r->files->run_dir, 0700) != 0)
-        return pmc_error_errno(err, errno, "%s", r->files->run_dir);
+    pmc_run_files_leave(r->files);
+    if (pmc_run_files_enter(r->files, err) != 0)
+        return -1;
     return pmc_run_files_zero(r->files, err);
 }
 

@@ -395,11 +395,17 @@ static void test_runner_environment(void **state)
     pmc_runner_free(r);
 }
 
-/* Each run in an empty directory of its own, emptied after. */
+/* Each run in an empty directory of its own, emptied after, whatever the
+ * run before did to it. */
 static void test_runner_directory(void **state)
 {
     (void)state;
     NEED_PROGRAMS();
+    struct pmc_runner *mess =
+        runner_for(program("RECOVERY_PMCC"), "mess {image}", 5, false);
+    assert_int_equal(run(mess, NULL).outcome, PMC_RUN_PASS);
+    assert_int_equal(run(mess, NULL).outcome, PMC_RUN_PASS);
+    pmc_runner_free(mess);
     struct pmc_runner *r =
         runner_for(program("RECOVERY_PMCC"), "cwd {image}", 5, false);
     for (int i = 0; i < 2; i++) {

@@ -17,6 +17,8 @@
  *   write PATH          create PATH and write it: exit 0 if that worked, 3
  *                       if it was refused (errno on stderr)
  *   cwd                 print the working directory, make a file in it
+ *   mess                leave a directory with a file in the working
+ *                       directory, and make it read-only
  *   env                 print PMCHECK_STATE, _CRASH_SITE, _MARKERS
  *   daemon              leave a process behind, in a session of its own,
  *                       that prints its pid on stderr and sleeps; exit 0
@@ -44,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int usage(void)
@@ -241,6 +244,12 @@ int main(int argc, char **argv)
         return write_file(arg);
     if (strcmp(mode, "cwd") == 0)
         return cwd();
+    if (strcmp(mode, "mess") == 0) {
+        if (mkdir("left", 0700) != 0 || write_file("left/behind") != 0 ||
+            chmod(".", 0500) != 0)
+            return 1;
+        return 0;
+    }
     if (strcmp(mode, "env") == 0) {
         fprintf(stderr, "state %s site %s markers %s\n",
                 env_or_dash("PMCHECK_STATE"), env_or_dash("PMCHECK_CRASH_SITE"),
