@@ -13,6 +13,8 @@
  *     --set I:OFF:BYTE    before each run, byte OFF of image I is BYTE
  *     --show I:OFF        after each run, report byte OFF of image I
  *     --hash              after each run, report a hash of each image
+ *     --keep-trace FILE   after each run, copy its trace (with --loads) to
+ *                         FILE: the runner's own is gone with it
  *     --state ID  --site FILE:LINE  --markers LIST
  *     --poison OFF  --fail-alloc N
  *     --quiet             only the first and the last line
@@ -52,6 +54,7 @@ struct driver {
     int quiet;
     int hash;
     int reload;
+    const char *keep_trace;
 };
 
 static void json_string(const char *s)
@@ -139,6 +142,7 @@ static int parse(struct driver *d, int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"hash", no_argument, NULL, 'H'},
         {"reload", no_argument, NULL, 'R'},
+        {"keep-trace", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -202,6 +206,9 @@ static int parse(struct driver *d, int argc, char **argv)
         case 'R':
             d->reload = 1;
             break;
+        case 'K':
+            d->keep_trace = optarg;
+            break;
         default:
             return -1;
         }
@@ -234,6 +241,21 @@ static void print_runner(struct pmc_runner *r)
         json_string(r->files->images[i].path);
     }
     printf("]}\n");
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+    int rc = in != NULL && out != NULL ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+        rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+    if (in != NULL)
+        fclose(in);
+    if (out != NULL && fclose(out) != 0)
+        rc = -1;
+    return rc;
 }
 
 /* FNV-1a, 64 bits: enough to tell an image changed. */
@@ -310,6 +332,12 @@ int main(int argc, char **argv)
         }
         if (!d.quiet || k + 1 == d.runs)
             print_run(&d, r, k, &res);
+        if (d.keep_trace != NULL && res.trace_path != NULL &&
+            copy_file(res.trace_path, d.keep_trace) != 0) {
+            fprintf(stderr, "runner_driver: cannot copy %s\n", res.trace_path);
+            pmc_runner_free(r);
+            return 2;
+        }
     }
     double seconds = pmc_runner_now() - t0;
     printf("{\"runs\": %lu, \"seconds\": %.6f, \"runs_per_second\": %.1f}\n",

@@ -289,6 +289,27 @@ class Sandbox(unittest.TestCase):
         self.assertEqual([r["stderr"] for r in runs],
                          ["root 00\n", "root 00\n"])
 
+    def test_trace_of_each_run(self):
+        """With loads traced, each fork-server run writes its own trace,
+        with the image as a region and the recovery's loads and stores;
+        the server itself traces nothing."""
+        tools = e2e.Tools(ARGS.build, ARGS.source)
+        for opts in ([], ["--no-fork-server"]):
+            trace = os.path.join(self.dir, "run.pmt")
+            runner, runs, _ = self.drive(
+                self.pmcc_prog, ["pmem", "171"],
+                ["--loads", "--set", "0:0:3", "--runs", "2",
+                 "--keep-trace", trace, *opts])
+            for r in runs:
+                self.assertEqual((r["outcome"], r["code"]), ("exit", 3))
+                self.assertTrue(r["trace"].startswith(runner["dir"]))
+            kinds = [e["kind"] for e in tools.events(trace)]
+            self.assertIn("REGION_MAP", kinds)
+            self.assertIn("LOAD", kinds)
+            self.assertIn("STORE_FILL", kinds)
+            self.assertEqual(kinds[-1], "EXIT")
+            os.unlink(trace)
+
     # ---- faults -----------------------------------------------------------
 
     def test_poison(self):
