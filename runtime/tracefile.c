@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +60,17 @@ static uint64_t block_offset(uint64_t i)
     return PMT_HEADER_SIZE + i * (uint64_t)PMT_BLOCK_SIZE;
 }
 
+/* The largest file this process may write (RLIMIT_FSIZE, `ulimit -f`).
+ * Growing past it raises SIGXFSZ, whose default action kills the program:
+ * tracing must stop instead, as on a full disk. */
+static uint64_t file_size_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return UINT64_MAX;
+    return rl.rlim_cur;
+}
+
 /* Extend the file to at least `need` bytes, always to the end of a whole
  * block: a trace left behind by a kill is then the header plus whole
  * blocks (unclaimed ones all zero), which is what readers accept.
@@ -79,6 +91,11 @@ static int trace_grow(uint64_t need)
     if (size > trace.reserved)
         size =
             block_offset((trace.reserved - PMT_HEADER_SIZE) / PMT_BLOCK_SIZE);
+    uint64_t limit = file_size_limit();
+    if (size > limit)
+        size = limit < PMT_HEADER_SIZE
+                   ? 0
+                   : block_offset((limit - PMT_HEADER_SIZE) / PMT_BLOCK_SIZE);
     if (size < need) {
         errno = EFBIG;
         return -1;
