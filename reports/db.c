@@ -22,6 +22,14 @@
 
 int db_fail(struct pmc_db *db, struct pmc_error *err, const char *what)
 {
+    /* SQLite's "disk I/O error" or "unable to open database file" hides
+     * the cause (a full disk making the -wal or -shm file): the system's
+     * errno says it. */
+    int code = sqlite3_errcode(db->sql) & 0xff; /* the primary code */
+    int sys = sqlite3_system_errno(db->sql);
+    if ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && sys != 0)
+        return pmc_error_set(err, "%s: %s: %s (%s)", db->path, what,
+                             sqlite3_errmsg(db->sql), strerror(sys));
     return pmc_error_set(err, "%s: %s: %s", db->path, what,
                          sqlite3_errmsg(db->sql));
 }
