@@ -154,7 +154,7 @@ fail:
 }
 
 /* The tasks (threads) of the user now: RLIMIT_NPROC counts them all, so a
- * run's limit is that many more than its own budget. */
+ * run's limit is that many more than its own budget (and the server). */
 static unsigned long user_tasks(uid_t uid)
 {
     DIR *proc = opendir("/proc");
@@ -191,7 +191,7 @@ static void choose_limits(struct pmc_runner *r)
         r->rlimit_as = r->opts.memory_limit;
     if ((r->cgroup == NULL || !pmc_cgroup_limits_tasks(r->cgroup)) &&
         getuid() != 0)
-        r->rlimit_nproc = user_tasks(getuid()) + r->opts.max_processes;
+        r->rlimit_nproc = user_tasks(getuid()) + r->opts.max_processes + 1;
 }
 
 /* Writes allowed: the runner's directory (the runs' and the traces),

@@ -2,13 +2,15 @@
  * runner_server.c - the process that starts a runner's runs (see
  * runner_internal.h).
  *
- * Which one it is: the runner first starts the recovery program itself
- * with PMCHECK_FORKSERVER set. A program built with pmcc says hello at
- * once, from its first constructor. Any other program does not: it runs
- * as a recovery would, on the zero-filled images, and is stopped after
- * PROBE_SECONDS, or as soon as it exits or closes the answer pipe; the
- * runner then clears what it may have written and starts its supervisor
- * instead.
+ * Which one it is: a program whose file holds the runtime's marker
+ * (PMT_FS_MARKER: built with pmcc) is started with PMCHECK_FORKSERVER set,
+ * and says hello at once, from its first constructor. Any other program
+ * is never started just to find out: the supervisor serves it. Should a
+ * marked program not say hello (it started a thread before its first
+ * constructor, say), it has run as a recovery would, on the zero-filled
+ * images: it is stopped after PROBE_SECONDS, or as soon as it exits or
+ * closes the answer pipe, what it may have written is cleared, and the
+ * supervisor takes over.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,10 +18,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "proctree.h"
 #include "pmtrace_forkserver.h"
 #include "runner_internal.h"
 #include "sandbox.h"
@@ -115,6 +120,8 @@ static int spawn(struct pmc_runner *r, const char *path, char *const *argv,
         .cgroup_fds = cgroup_fds,
         .ncgroup_fds = ncgroup_fds,
         .landlock_fd = r->landlock_fd,
+        .rlimit_as = r->rlimit_as,
+        .rlimit_nproc = r->rlimit_nproc,
     };
     pid_t pid = env != NULL ? pmc_sandbox_spawn(&s, err)
                             : pmc_error_set(err, "out of memory");
@@ -141,11 +148,12 @@ static bool said_hello(struct pmc_runner *r, double seconds)
            hello.magic == PMT_FS_MAGIC_HELLO && hello.version == PMT_FS_VERSION;
 }
 
-/* The server is gone or must go: kill its group and reap it. */
+/* The server is gone or must go: kill it with everything below it (it is
+ * a subreaper: nothing it started has escaped while it lived), and reap
+ * it. */
 static void kill_server(struct pmc_runner *r)
 {
-    kill(-r->server, SIGKILL);
-    kill(r->server, SIGKILL);
+    pmc_kill_tree(r->server);
     while (waitpid(r->server, NULL, 0) < 0 && errno == EINTR)
         ;
 }
@@ -183,6 +191,26 @@ void pmc_runner_server_stop(struct pmc_runner *r)
         stop(r, true);
 }
 
+/* Does the program's file hold the runtime's marker? */
+static bool marked(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return false;
+    bool found = memmem(map, (size_t)st.st_size, PMT_FS_MARKER,
+                        sizeof(PMT_FS_MARKER) - 1) != NULL;
+    munmap(map, (size_t)st.st_size);
+    return found;
+}
+
 /* The probe ran the program as a recovery: undo what it did. */
 static int after_probe(struct pmc_runner *r, struct pmc_error *err)
 {
@@ -197,7 +225,7 @@ static int after_probe(struct pmc_runner *r, struct pmc_error *err)
 int pmc_runner_server_start(struct pmc_runner *r, bool try_program,
                             struct pmc_error *err)
 {
-    if (try_program) {
+    if (try_program && marked(r->program)) {
         double probe = r->opts.time_limit < PROBE_SECONDS ? r->opts.time_limit
                                                           : PROBE_SECONDS;
         if (spawn(r, r->program, r->cmd.argv, PMT_FS_ENV "=" PMC_SANDBOX_FDS,

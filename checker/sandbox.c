@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -67,10 +69,30 @@ static void close_others(int keep)
     close_range_((unsigned)keep + 1, ~0U);
 }
 
+/* Lower a limit, never above its hard limit (raising that needs
+ * privileges); soft and hard, so the process cannot raise it back. */
+static void limit_to(int resource, uint64_t value)
+{
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) != 0)
+        return;
+    rlim_t v = (rlim_t)value;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < v)
+        v = rl.rlim_max;
+    rl.rlim_cur = rl.rlim_max = v;
+    setrlimit(resource, &rl);
+}
+
 static void child(const struct pmc_sandbox_spawn *s)
 {
     reset_signals();
     setpgid(0, 0);
+    prctl(PR_SET_CHILD_SUBREAPER, 1); /* kept across exec */
+    limit_to(RLIMIT_CORE, 0);
+    if (s->rlimit_as != 0)
+        limit_to(RLIMIT_AS, s->rlimit_as);
+    if (s->rlimit_nproc != 0)
+        limit_to(RLIMIT_NPROC, s->rlimit_nproc);
     for (size_t i = 0; i < s->ncgroup_fds; i++)
         if (write(s->cgroup_fds[i], "0", 1) != 1)
             _exit(127);

@@ -6,7 +6,11 @@
  * What the process gets, set up in the fork child before exec:
  *  - default signal dispositions and an empty signal mask (pmcheck's own,
  *    such as an ignored SIGPIPE, would otherwise pass to the recovery);
- *  - its own process group;
+ *  - its own process group, and a subreaper: what it starts stays below it
+ *    (proctree.h) even when the process in between dies;
+ *  - no core dumps, and the runs' RLIMIT_AS and RLIMIT_NPROC: a program
+ *    started to find out whether it is a fork server runs as a recovery
+ *    when it is not one, and is held to the same limits;
  *  - the runner's control group, when there is one (cgroup.h);
  *  - standard input and output from /dev/null, standard error into the
  *    runner's pipe;
@@ -26,6 +30,7 @@
 #define PMC_SANDBOX_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -45,7 +50,9 @@ struct pmc_sandbox_spawn {
     int status_fd;         /* the write end of the answer pipe */
     const int *cgroup_fds; /* pmc_cgroup_join_fds(), or NULL */
     size_t ncgroup_fds;
-    int landlock_fd; /* pmc_landlock_prepare(), or -1 */
+    int landlock_fd;       /* pmc_landlock_prepare(), or -1 */
+    uint64_t rlimit_as;    /* 0: unchanged */
+    uint64_t rlimit_nproc; /* 0: unchanged */
 };
 
 pid_t pmc_sandbox_spawn(const struct pmc_sandbox_spawn *s,

@@ -18,6 +18,10 @@
 
 #include "pmtrace_forkserver.h"
 
+/* The runner starts a program as a fork server only when it finds this in
+ * the program's file (pmtrace_forkserver.h). */
+__attribute__((used)) static const char fs_marker[] = PMT_FS_MARKER;
+
 struct image_id {
     dev_t dev;
     ino_t ino;

@@ -13,10 +13,10 @@
  * usual; the server answers with the child's pid, then - once the child
  * and everything it left behind are gone - with the child's wait status.
  * End of file on C ends the server (and kills a run in progress). A
- * program that does not say hello within a short time is not a fork
- * server: the runner then starts a supervisor of its own that serves the
- * same protocol and execs the command for each run (runtime/forkserver.c
- * is shared by both).
+ * program whose file lacks PMT_FS_MARKER, or that does not say hello
+ * within a short time, is not a fork server: the runner then starts a
+ * supervisor of its own that serves the same protocol and execs the
+ * command for each run (runtime/forkserver.c is shared by both).
  *
  * A run, in the child, before the program goes on: its own process group
  * (the runner kills the group at the time limit); SIGKILL when the server
@@ -37,6 +37,11 @@
 #include <stdint.h>
 
 #define PMT_FS_VERSION 1
+
+/* In the file of every program that can serve: the runner looks for it
+ * before it starts a program with PMCHECK_FORKSERVER, so that a program
+ * that cannot serve is never run just to find that out. */
+#define PMT_FS_MARKER "pmtrace: fork server, protocol version 1"
 
 /* "C,S": the server's request and answer descriptors. Unset by the server
  * before its first fork, so nothing a run starts sees it. */

@@ -23,6 +23,7 @@
 
 #include "cmdline.h"
 #include "pmdk_abi.h"
+#include "pmtrace_forkserver.h"
 #include "rmtree.h"
 #include "runner.h"
 #include "stderr_tail.h"
@@ -338,6 +339,33 @@ static void test_runner_fork_server(void **state)
     pmc_runner_free(r);
 }
 
+/* A program that looks like a fork server (its file holds the runtime's
+ * marker) but does not say hello has run once as a recovery, on the new
+ * images: what it wrote there is cleared, and the supervisor serves it. */
+static void test_runner_silent_program(void **state)
+{
+    (void)state;
+    char script[512];
+    test_format(script, sizeof(script), "%s", test_path("silent.sh"));
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n# %s\nprintf probe > \"$1\"\nexit 3\n",
+            PMT_FS_MARKER);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(script, 0755), 0);
+    struct pmc_runner *r = runner_for(script, "{image}", 5, false);
+    assert_false(pmc_runner_forks(r));
+    uint8_t *image = pmc_runner_image(r, 0);
+    assert_int_equal(image[0], 0);
+    assert_false(pmc_runner_image_dirty(r, 0));
+    struct pmc_run_result res = run(r, NULL);
+    assert_int_equal(res.outcome, PMC_RUN_EXIT);
+    assert_int_equal(res.code, 3);
+    assert_memory_equal(image, "probe", 5);
+    assert_true(pmc_runner_image_dirty(r, 0));
+    pmc_runner_free(r);
+}
+
 /* The same outcomes whether the program serves itself, is started by the
  * supervisor, or is not built with pmcc. */
 static void test_runner_outcomes(void **state)
@@ -462,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_rmtree),
         cmocka_unit_test(test_runner_no_program),
         cmocka_unit_test(test_runner_fork_server),
+        cmocka_unit_test(test_runner_silent_program),
         cmocka_unit_test(test_runner_outcomes),
         cmocka_unit_test(test_runner_environment),
         cmocka_unit_test(test_runner_directory),
