@@ -164,6 +164,11 @@ static void maybe_serve(const char *value)
         return;
     if (fcntl((int)ctl, F_GETFD) < 0 || fcntl((int)status, F_GETFD) < 0)
         return;
+    /* The compiler runtime's CPU feature probe is a constructor that would
+     * otherwise run after this one, in every run's child: CPUID traps to
+     * the hypervisor in a virtual machine, and there the probe cost half
+     * of a small recovery's run. Done once here, it is a no-op there. */
+    __builtin_cpu_init();
     if (process_alone() && pmt_fs_serve((int)ctl, (int)status) == 0)
         return; /* a run's child */
     close((int)ctl);
