@@ -478,6 +478,33 @@ static void test_runner_image_untouched(void **state)
     }
 }
 
+/* A recovery that writes the image through a descriptor (here: opens it
+ * with O_TRUNC) is not stopped, but seen: the image is dirty, and its size
+ * is back, so the explorer's mapping still holds all of it. */
+static void test_runner_image_written_through_fd(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    struct pmc_runner *r =
+        runner_for(program("RECOVERY_PMCC"), "write {image} {image}", 5, false);
+    assert_true(pmc_runner_forks(r));
+    uint8_t *image = pmc_runner_image(r, 0);
+    image[4096] = 1;
+    struct pmc_run_result res = run(r, NULL);
+    assert_int_equal(res.outcome, PMC_RUN_PASS);
+    assert_true(pmc_runner_image_dirty(r, 0));
+    assert_memory_equal(image, "escaped\n", 8);
+    assert_int_equal(image[4096], 0);                  /* cut, then zero */
+    assert_int_equal(image[one_image[0].size - 1], 0); /* no SIGBUS */
+    pmc_runner_free(r);
+    /* The explorer's own stores, through its mapping, are not the run's. */
+    r = runner_for(program("RECOVERY_PMCC"), "pass {image}", 5, false);
+    pmc_runner_image(r, 0)[0] = 1;
+    run(r, NULL);
+    assert_false(pmc_runner_image_dirty(r, 0));
+    pmc_runner_free(r);
+}
+
 int main(void)
 {
     test_dir_create("runner");
@@ -495,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_runner_environment),
         cmocka_unit_test(test_runner_directory),
         cmocka_unit_test(test_runner_image_untouched),
+        cmocka_unit_test(test_runner_image_written_through_fd),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_dir_remove();
