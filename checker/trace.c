@@ -46,6 +46,7 @@
 #define REC_HDR ((uint32_t)sizeof(struct pmt_rec))
 #define BLOCK_HDR ((uint32_t)sizeof(struct pmt_block_header))
 #define HEADER_CRC_SPAN 44u /* header bytes covered by header_crc */
+#define INDEX_RELEASE 64u   /* block headers indexed between releases */
 
 /* ---- record kinds --------------------------------------------------- */
 
@@ -185,6 +186,25 @@ trace_damage(const struct pmc_trace *t, struct pmc_error *err, uint64_t off,
     return pmc_error_set(err, "%s: byte %" PRIu64 ": %s", t->path, off, what);
 }
 
+/*
+ * Give back the mapped pages of [off, off + len) plus the block before:
+ * reading is done with them. So a pass over a trace keeps resident only
+ * the blocks it is in (one per thread), whatever the trace's size: mapped
+ * file pages count in the process's memory until unmapped. The block
+ * before goes too because the kernel maps a page's neighbours on a fault
+ * (fault-around), up to 64 KiB. The page cache keeps the file; a pointer
+ * into a released page stays valid and reads the file again.
+ */
+static void map_release(const struct pmc_trace *t, uint64_t off, uint64_t len)
+{
+    uint64_t from = off >= PMT_HEADER_SIZE + PMT_BLOCK_SIZE
+                        ? off - PMT_BLOCK_SIZE
+                        : PMT_HEADER_SIZE;
+    uint64_t end = off + len < t->size ? off + len : t->size;
+    if (from < end)
+        madvise((void *)(t->map + from), end - from, MADV_DONTNEED);
+}
+
 /* ---- open: file header ------------------------------------------------ */
 
 static int map_file(struct pmc_trace *t, struct pmc_error *err)
@@ -320,6 +340,9 @@ static int index_scan(struct pmc_trace *t, struct pmc_error *err)
     }
     for (uint64_t i = 0; i < slots; i++) {
         uint64_t off = PMT_HEADER_SIZE + i * PMT_BLOCK_SIZE;
+        if (i % INDEX_RELEASE == 0 && i > 0)
+            map_release(t, off - INDEX_RELEASE * PMT_BLOCK_SIZE,
+                        INDEX_RELEASE * PMT_BLOCK_SIZE);
         struct pmt_block_header b = block_header_at(t, off);
         if (b.magic == 0)
             continue; /* never claimed */
@@ -332,6 +355,7 @@ static int index_scan(struct pmc_trace *t, struct pmc_error *err)
                                                      .index = b.index,
                                                      .flags = b.flags};
     }
+    map_release(t, PMT_HEADER_SIZE, body);
     if (body % PMT_BLOCK_SIZE != 0)
         index_uncertain(t, t->size, "file ends inside a block (cut short?)");
     else if (claimed > slots)
@@ -625,6 +649,7 @@ static void chain_advance(const struct pmc_trace *t, struct chain *c)
             }
         }
         if (c->pos >= c->used) {
+            map_release(t, c->blocks[c->cur].offset, PMT_BLOCK_SIZE);
             c->cur++;
             c->entered = false;
             continue;
