@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,7 +504,10 @@ static enum wait_result run_once(struct pmc_runner *r,
     if (w == RUN_SERVER_GONE || w == RUN_NO_FORK)
         return w;
     res->seconds = pmc_runner_now() - t0;
-    pmc_runner_drain_stderr(r);
+    /* Every writer is gone: what is in the pipe is all there is. */
+    struct pollfd more = {r->err_r, POLLIN, 0};
+    while (poll(&more, 1, 0) > 0)
+        pmc_runner_drain_stderr(r);
     uint64_t oom_after = r->cgroup ? pmc_cgroup_oom_kills(r->cgroup) : 0;
     fill_outcome(r, &ended, w == RUN_HUNG, oom_after > oom_before, res);
     after_run(r, res);

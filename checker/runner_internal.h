@@ -60,7 +60,7 @@ void pmc_runner_server_stop(struct pmc_runner *r);
 int pmc_runner_read_answer(struct pmc_runner *r, void *buf, size_t len,
                            size_t *got, double deadline);
 
-/* Whatever the runs' standard error holds now, into r->tail. */
+/* What the runs' standard error holds now (up to 64 KiB), into r->tail. */
 void pmc_runner_drain_stderr(struct pmc_runner *r);
 
 #endif /* PMC_RUNNER_INTERNAL_H */

@@ -43,12 +43,17 @@ double pmc_runner_now(void)
 
 void pmc_runner_drain_stderr(struct pmc_runner *r)
 {
+    /* At most a pipe's worth at a time: a run that writes as fast as this
+     * reads must not keep the runner from its clock. */
     char buf[4096];
-    ssize_t n;
-    while ((n = read(r->err_r, buf, sizeof(buf))) > 0 ||
-           (n < 0 && errno == EINTR))
-        if (n > 0)
-            pmc_tail_add(&r->tail, buf, (size_t)n);
+    for (int reads = 0; reads < 16; reads++) {
+        ssize_t n = read(r->err_r, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        pmc_tail_add(&r->tail, buf, (size_t)n);
+    }
 }
 
 int pmc_runner_read_answer(struct pmc_runner *r, void *buf, size_t len,

@@ -385,7 +385,8 @@ static void test_runner_outcomes(void **state)
     } cases[] = {{"pass {image}", PMC_RUN_PASS, 0},
                  {"exit {image} 7", PMC_RUN_EXIT, 7},
                  {"segv {image}", PMC_RUN_SIGNAL, SIGSEGV},
-                 {"spin {image}", PMC_RUN_HANG, SIGKILL}};
+                 {"spin {image}", PMC_RUN_HANG, SIGKILL},
+                 {"flood {image}", PMC_RUN_HANG, SIGKILL}};
     for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
         for (size_t c = 0; c < sizeof(cases) / sizeof(*cases); c++) {
             struct pmc_runner *r = runner_for(kinds[k].prog, cases[c].args, 0.5,
@@ -398,6 +399,8 @@ static void test_runner_outcomes(void **state)
                          pmc_run_outcome_name(cases[c].outcome), cases[c].code);
             if (cases[c].outcome == PMC_RUN_HANG)
                 assert_true(res.seconds >= 0.5 && res.seconds < 5);
+            if (strncmp(cases[c].args, "flood", 5) == 0) /* whole lines */
+                assert_memory_equal(res.stderr_tail, "flood ", 6);
             pmc_runner_free(r);
         }
     }

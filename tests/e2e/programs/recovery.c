@@ -14,6 +14,7 @@
  *   hog                 allocate and touch memory 1 MiB at a time, without
  *                       end; exits 1 when an allocation fails
  *   stderr N            write lines "line 1".."line N" on stderr, exit 1
+ *   flood               write lines on stderr without end
  *   write PATH          create PATH and write it: exit 0 if that worked, 3
  *                       if it was refused (errno on stderr)
  *   cwd                 print the working directory, make a file in it
@@ -235,6 +236,10 @@ int main(int argc, char **argv)
         forkbomb();
     if (strcmp(mode, "hog") == 0)
         return hog();
+    if (strcmp(mode, "flood") == 0) {
+        for (unsigned long i = 1;; i++)
+            fprintf(stderr, "flood %lu\n", i);
+    }
     if (strcmp(mode, "stderr") == 0 && arg != NULL) {
         for (int i = 1; i <= atoi(arg); i++)
             fprintf(stderr, "line %d\n", i);
