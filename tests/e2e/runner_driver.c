@@ -88,10 +88,10 @@ static int parse_poke(struct poke *p, size_t *n, const char *arg, bool byte)
     if (*n == MAX_POKES)
         return -1;
     struct poke *k = &p[(*n)++];
-    unsigned long long off = 0;
+    long long off = 0; /* %lli: decimal or 0x... */
     int value = 0;
     int got = sscanf(arg, "%zu:%lli:%i", &k->image, &off, &value);
-    k->offset = off;
+    k->offset = (uint64_t)off;
     k->byte = (unsigned)value;
     return got == (byte ? 3 : 2) ? 0 : -1;
 }
