@@ -4,10 +4,11 @@
  *
  * The executable defines mmap, mmap64, ftruncate(64), fallocate(64) and
  * posix_fallocate(64) with default visibility. The program's own calls
- * bind to them at link time, and the linker exports them because the
- * shared libraries in the link reference them, so libpmem's and
- * libpmemobj's calls (through their PLT) come here too. glibc's internal
- * calls (malloc's mmap) do not, and need not. Without images each
+ * bind to them at link time, and pmcc exports them (pmtrace.dynlist; the
+ * linker would export them anyway for the shared libraries in the link
+ * that reference them), so libpmem's and libpmemobj's calls (through
+ * their PLT) come here too, and so do those of a library opened later. glibc's
+ * internal calls (malloc's mmap) do not, and need not. Without images each
  * function is the plain system call (or glibc's own function). The
  * definitions are weak: a program that defines one of these itself keeps
  * its own.
@@ -131,14 +132,21 @@ PMT_INTERPOSER void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
     return mmap(addr, len, prot, flags, fd, (off_t)offset);
 }
 
-/* -1: not an image; 0: an image, and [offset, offset + len) is inside it;
- * 1: an image, and the range is not. */
-static int image_range(int fd, off_t offset, off_t len)
+enum image_range {
+    NOT_IMAGE, /* fd is no image: the call goes to the kernel */
+    INSIDE,    /* an image, and [offset, offset + len) is inside it */
+    OUTSIDE,   /* an image, and the range goes past its end */
+    BAD_RANGE, /* an image, and the kernel would say EINVAL */
+};
+
+static enum image_range image_range(int fd, off_t offset, off_t len)
 {
     off_t size;
     if (!pmt_recovery_images() || pmt_recovery_image_of_fd(fd, &size) < 0)
-        return -1;
-    return offset >= 0 && len >= 0 && offset <= size - len ? 0 : 1;
+        return NOT_IMAGE;
+    if (offset < 0 || len <= 0)
+        return BAD_RANGE;
+    return offset <= size - len ? INSIDE : OUTSIDE;
 }
 
 PMT_INTERPOSER int ftruncate(int fd, off_t length)
@@ -160,14 +168,13 @@ PMT_INTERPOSER int ftruncate64(int fd, off64_t length)
 
 PMT_INTERPOSER int fallocate(int fd, int mode, off_t offset, off_t len)
 {
-    int in = image_range(fd, offset, len);
-    if (in == 0 && (mode & ~FALLOC_FL_KEEP_SIZE) == 0)
+    enum image_range in = image_range(fd, offset, len);
+    if (in == NOT_IMAGE)
+        return (int)syscall(SYS_fallocate, fd, mode, offset, len);
+    if (in == INSIDE && (mode & ~FALLOC_FL_KEEP_SIZE) == 0)
         return 0;
-    if (in >= 0) {
-        errno = EROFS;
-        return -1;
-    }
-    return (int)syscall(SYS_fallocate, fd, mode, offset, len);
+    errno = in == BAD_RANGE ? EINVAL : EROFS;
+    return -1;
 }
 
 PMT_INTERPOSER int fallocate64(int fd, int mode, off64_t offset, off64_t len)
@@ -181,9 +188,9 @@ typedef int (*posix_fallocate_fn)(int, off_t, off_t);
 
 PMT_INTERPOSER int posix_fallocate(int fd, off_t offset, off_t len)
 {
-    int in = image_range(fd, offset, len);
-    if (in >= 0)
-        return in == 0 ? 0 : EROFS;
+    enum image_range in = image_range(fd, offset, len);
+    if (in != NOT_IMAGE)
+        return in == INSIDE ? 0 : in == BAD_RANGE ? EINVAL : EROFS;
     static void *real; /* resolved once; a race resolves twice, alike */
     void *sym = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
     if (sym == NULL) {

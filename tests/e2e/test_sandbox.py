@@ -261,6 +261,25 @@ class Sandbox(unittest.TestCase):
             self.assertEqual(r["dirty"], [True])
             self.assertNotEqual(r["hashes"], [fnv1a(image)])
 
+    def test_image_size_kept(self):
+        """Through the fork server, the calls PMDK makes on a pool file
+        succeed without touching the image, and those that would change
+        it fail with EROFS; a plain program changes it, and the runner
+        says so and puts its size back."""
+        erofs, einval = 30, 22
+        runner, run = self.outcome(self.pmcc_prog, ["resize"], ["--hash"])
+        self.assertTrue(runner["forks"])
+        self.assertEqual(run["stderr"].splitlines(), [
+            "ftruncate same 0", f"ftruncate half {erofs}",
+            "posix_fallocate inside 0", f"posix_fallocate double {erofs}",
+            f"punch hole {erofs}"])
+        self.assertEqual(run["dirty"], [False])
+        self.assertEqual(run["hashes"], [fnv1a(bytes(MIB))])
+        _, run = self.outcome(self.plain_prog, ["resize"], ["--hash"])
+        self.assertIn("ftruncate half 0", run["stderr"])
+        self.assertEqual(run["dirty"], [True])
+        self.assertNotIn(str(einval), run["stderr"])
+
     def test_image_untouched_through_pmemobj(self):
         with open(self.pool, "rb") as f:
             pool = f.read()

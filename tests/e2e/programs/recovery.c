@@ -23,6 +23,9 @@
  *   env                 print PMCHECK_STATE, _CRASH_SITE, _MARKERS
  *   daemon              leave a process behind, in a session of its own,
  *                       that prints its pid on stderr and sleeps; exit 0
+ *   resize              open the image and try to keep, halve and
+ *                       double its size, punch a hole in it and allocate
+ *                       it: print each call's result (0 or an errno)
  *   pmem BYTE           pmem_map_file the image, fill its first 4 KiB
  *                       with BYTE, persist, exit with its old first byte
  *   create LAYOUT       pmemobj_create the image, 8 MiB (not a recovery:
@@ -39,7 +42,11 @@
  *   txnoabort LAYOUT N  the same with POBJ_XALLOC_NO_ABORT: print
  *                       "tx_xalloc I failed ERRNO" for each failure
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* fallocate(2); pmcc's build does not set it */
+#endif
 #include <errno.h>
+#include <fcntl.h>
 #include <libpmem.h>
 #include <libpmemobj.h>
 #include <signal.h>
@@ -115,6 +122,33 @@ static int daemon_left_behind(void)
             pause();
     }
     sleep(1); /* the daemon has printed its pid */
+    return 0;
+}
+
+/* What a recovery could do to an image's size: print each result. */
+static int resize(const char *path)
+{
+    int fd = open(path, O_RDWR);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return 2;
+    off_t size = st.st_size;
+    struct {
+        const char *what;
+        int rc;
+    } calls[] = {
+        {"ftruncate same", ftruncate(fd, size) == 0 ? 0 : errno},
+        {"ftruncate half", ftruncate(fd, size / 2) == 0 ? 0 : errno},
+        {"posix_fallocate inside", posix_fallocate(fd, 0, size)},
+        {"posix_fallocate double", posix_fallocate(fd, 0, 2 * size)},
+        {"punch hole",
+         fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096) == 0
+             ? 0
+             : errno},
+    };
+    for (size_t i = 0; i < sizeof(calls) / sizeof(*calls); i++)
+        fprintf(stderr, "%s %d\n", calls[i].what, calls[i].rc);
+    close(fd);
     return 0;
 }
 
@@ -263,6 +297,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "daemon") == 0)
         return daemon_left_behind();
+    if (strcmp(mode, "resize") == 0)
+        return resize(image);
     if (strcmp(mode, "pmem") == 0 && arg != NULL)
         return pmem(image, atoi(arg));
     if (strcmp(mode, "create") == 0 && arg != NULL) {
