@@ -162,7 +162,11 @@ static void maybe_serve(const char *value)
     if (end == second || *end != '\0' || ctl < 0 || status < 0 ||
         ctl > INT32_MAX || status > INT32_MAX || ctl == status)
         return;
-    if (fcntl((int)ctl, F_GETFD) < 0 || fcntl((int)status, F_GETFD) < 0)
+    /* Pipes, as the runner makes them: a variable left in an environment
+     * by mistake must not make the program write into some file. */
+    struct stat ctl_st, status_st;
+    if (fstat((int)ctl, &ctl_st) != 0 || !S_ISFIFO(ctl_st.st_mode) ||
+        fstat((int)status, &status_st) != 0 || !S_ISFIFO(status_st.st_mode))
         return;
     /* The compiler runtime's CPU feature probe is a constructor that would
      * otherwise run after this one, in every run's child: CPUID traps to
