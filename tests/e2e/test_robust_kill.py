@@ -204,7 +204,7 @@ class Kill(unittest.TestCase):
                 per_thread = (looper_stores(pool) if os.path.exists(pool)
                               else [(0, 0)])
                 self.assert_readable(trace, per_thread, "signal", 1)
-                if attempt % 15 == 0 and looper_stores(pool)[0][0] > 30:
+                if attempt % 15 == 0 and looper_stores(pool)[0][0] > 40:
                     # Now and then, event by event (as test_pipeline).
                     test_pipeline.Pipeline.assert_loop_prefix(
                         self, self.tools.events(trace))
