@@ -3,9 +3,10 @@
  * pmcheck's command line, so whatever file names an input makes up
  * (databases, reports, baselines) land there and nowhere else.
  *
- * sandbox_make() makes the directory under $TMPDIR (or /tmp) and removes
- * it at exit. sandbox_clear() empties it between inputs, so one input
- * never sees another's files; sandbox_write() puts a file there. The
+ * sandbox_make() makes the directory under $TMPDIR (or /dev/shm, or
+ * /tmp) and removes it at exit. sandbox_clear() empties it between
+ * inputs, so one input never sees another's files; sandbox_write() puts a
+ * file there. The
  * target runs pmcheck between sandbox_enter() and sandbox_leave(), which
  * change the working directory there and back: the fuzzer's own relative
  * paths (corpus, artifacts) keep meaning what they meant.
