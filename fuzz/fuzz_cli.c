@@ -14,7 +14,7 @@
  * any content.
  *
  * Only the commands that read and write files run: check, report,
- * baseline, dump (and the global options). `run` and `crash` start
+ * baseline, dump, merge (and the global options). `run` and `crash` start
  * programs, so an input that asks for them, or names a file outside the
  * working directory (a '/'), is skipped; so is a check of a trace of a
  * pmem footprint beyond what the model is meant for (footprint.h). The
@@ -73,7 +73,7 @@ static void split(const uint8_t *data, size_t size, struct cli_input *in)
 static bool command_allowed(const char *cmd)
 {
     static const char *const allowed[] = {"check", "report", "baseline",
-                                          "dump"};
+                                          "dump", "merge"};
     for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
         if (strcmp(cmd, allowed[i]) == 0)
             return true;

@@ -132,6 +132,7 @@ def cli_seeds(db, baseline, trace):
                                 db=db),
         "baseline": cli_seed(["baseline", "--db", "in.db", "-o", "out.json"],
                              db=db),
+        "merge": cli_seed(["merge", "-q", "out.db", "in.db", "in.db"], db=db),
         "dump": cli_seed(["dump", "--summary", "in.pmt"], trace=trace),
         "dump-events": cli_seed(["dump", "--events", "--raw", "in.pmt"],
                                 trace=trace),
