@@ -98,9 +98,13 @@ static char **env_with(char *const *env, char *marker)
     return out;
 }
 
+/* Start a server: the program itself when supervise is false, else
+ * pmcheck's supervisor. */
 static int spawn(struct pmc_runner *r, const char *path, char *const *argv,
-                 char *marker, struct pmc_error *err)
+                 bool supervise, struct pmc_error *err)
 {
+    char *marker = supervise ? PMC_SUPERVISOR_ENV "=" PMC_SANDBOX_FDS
+                             : PMT_FS_ENV "=" PMC_SANDBOX_FDS;
     int ctl[2], status[2];
     if (pipe2(ctl, O_CLOEXEC) != 0)
         return pmc_error_errno(err, errno, "cannot make a pipe");
@@ -125,7 +129,10 @@ static int spawn(struct pmc_runner *r, const char *path, char *const *argv,
         .cgroup_fds = cgroup_fds,
         .ncgroup_fds = ncgroup_fds,
         .landlock_fd = r->landlock_fd,
-        .rlimit_as = r->rlimit_as,
+        /* The supervisor is pmcheck, which may be built with ASan (it
+         * reserves terabytes of address space): it sets the runs' limit
+         * in each run's child. */
+        .rlimit_as = supervise ? 0 : r->rlimit_as,
         .rlimit_nproc = r->rlimit_nproc,
     };
     pid_t pid = env != NULL ? pmc_sandbox_spawn(&s, err)
@@ -233,8 +240,7 @@ int pmc_runner_server_start(struct pmc_runner *r, bool try_program,
     if (try_program && marked(r->program)) {
         double probe = r->opts.time_limit < PROBE_SECONDS ? r->opts.time_limit
                                                           : PROBE_SECONDS;
-        if (spawn(r, r->program, r->cmd.argv, PMT_FS_ENV "=" PMC_SANDBOX_FDS,
-                  err) != 0)
+        if (spawn(r, r->program, r->cmd.argv, false, err) != 0)
             return -1;
         if (said_hello(r, probe)) {
             r->forks = true;
@@ -247,8 +253,7 @@ int pmc_runner_server_start(struct pmc_runner *r, bool try_program,
     char **argv = pmc_supervisor_argv(r->program, r->cmd.argv);
     if (argv == NULL)
         return pmc_error_set(err, "out of memory");
-    int rc = spawn(r, "/proc/self/exe", argv,
-                   PMC_SUPERVISOR_ENV "=" PMC_SANDBOX_FDS, err);
+    int rc = spawn(r, "/proc/self/exe", argv, true, err);
     free(argv);
     if (rc != 0)
         return -1;

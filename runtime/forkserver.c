@@ -125,14 +125,17 @@ static int run_setup(const struct server *sv, const struct pmt_fs_request *req,
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != sv->pid)
         return -1;
-    struct rlimit no_core = {0, 0};
-    setrlimit(RLIMIT_CORE, &no_core); /* a crash must not write a core */
-    limit_to(RLIMIT_AS, req->rlimit_as);
-    limit_to(RLIMIT_NPROC, req->rlimit_nproc);
     if (chdir(strings) != 0)
         return -1;
     edit_environment(strings + strlen(strings) + 1,
                      strings + req->strings_size);
+    /* The limits last: the server may be using more address space than a
+     * run may (pmcheck's supervisor, built with ASan, reserves terabytes),
+     * and setenv allocates. */
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core); /* a crash must not write a core */
+    limit_to(RLIMIT_AS, req->rlimit_as);
+    limit_to(RLIMIT_NPROC, req->rlimit_nproc);
     return 0;
 }
 
