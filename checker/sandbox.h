@@ -8,9 +8,9 @@
  *    such as an ignored SIGPIPE, would otherwise pass to the recovery);
  *  - its own process group, and a subreaper: what it starts stays below it
  *    (proctree.h) even when the process in between dies;
- *  - no core dumps, and the runs' RLIMIT_AS and RLIMIT_NPROC: a program
- *    started to find out whether it is a fork server runs as a recovery
- *    when it is not one, and is held to the same limits;
+ *  - no core dumps, and the limits given (the runs' RLIMIT_AS and
+ *    RLIMIT_NPROC: a program started as a fork server runs as a recovery
+ *    when it turns out not to be one, and is held to the same limits);
  *  - the runner's control group, when there is one (cgroup.h);
  *  - standard input and output from /dev/null, standard error into the
  *    runner's pipe;
@@ -51,7 +51,7 @@ struct pmc_sandbox_spawn {
     const int *cgroup_fds; /* pmc_cgroup_join_fds(), or NULL */
     size_t ncgroup_fds;
     int landlock_fd;       /* pmc_landlock_prepare(), or -1 */
-    uint64_t rlimit_as;    /* 0: unchanged */
+    uint64_t rlimit_as;    /* 0: unchanged (the supervisor) */
     uint64_t rlimit_nproc; /* 0: unchanged */
 };
 
