@@ -15,9 +15,9 @@
 
 static struct {
     char path[PATH_MAX];
-    char file[PATH_MAX]; /* sandbox_path's answer */
-    int fd;              /* the sandbox */
-    int home_fd;         /* the working directory it was made from */
+    char file[2 * PATH_MAX]; /* sandbox_path's answer */
+    int fd;                  /* the sandbox */
+    int home_fd;             /* the working directory it was made from */
 } sandbox = {.fd = -1, .home_fd = -1};
 
 int sandbox_clear(void)
