@@ -45,7 +45,9 @@ enum pmc_severity {
       "Inside a PMDK transaction the program stored to persistent memory "     \
       "that was neither added to the transaction (TX_ADD, "                    \
       "pmemobj_tx_add_range) nor allocated in it. An abort or a crash "        \
-      "cannot roll the store back.")                                           \
+      "cannot roll the store back. A store the program flushes itself "        \
+      "inside the transaction is taken as a deliberate write around the "      \
+      "undo log and not reported.")                                            \
     X(CRASH_RECOVERY_FAILED, "crash-recovery-failed", PMC_SEV_ERROR,           \
       "recovery failed on a reachable crash state",                            \
       "The recovery command exited with an error, was killed by a signal "     \
