@@ -5,11 +5,13 @@ report, and the expectations written in workload sources.
 Every test script takes --build DIR (the meson build root) and --source DIR
 (the source root); Tools(args) finds pmcc and pmcheck there.
 """
+import argparse
 import json
 import os
 import re
 import subprocess
 import tempfile
+import unittest
 
 # "/* expect BUG_NAME: rule */" or "/* expect(adr) BUG_NAME: rule */": the
 # line pmcheck must report rule on, for the build with -DBUG_NAME, under
@@ -133,3 +135,18 @@ def scratch_dir(prefix):
     like emulated pmem and cost no disk."""
     base = "/dev/shm" if os.path.isdir("/dev/shm") else None
     return tempfile.TemporaryDirectory(prefix=prefix, dir=base)
+
+
+def build_source_args():
+    """The --build and --source every test script is given."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--build", required=True)
+    p.add_argument("--source", required=True)
+    return p.parse_args()
+
+
+def run_case(case):
+    """Run the tests of one unittest.TestCase class: the exit status."""
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    return 0 if result.wasSuccessful() else 1

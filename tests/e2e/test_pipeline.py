@@ -10,7 +10,6 @@
 
 usage: test_pipeline.py --build DIR --source DIR
 """
-import argparse
 import os
 import random
 import re
@@ -200,13 +199,8 @@ def wait_for_loop(pool, word=0, at_least=1, timeout=10.0):
 
 def main():
     global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--build", required=True)
-    p.add_argument("--source", required=True)
-    ARGS = p.parse_args()
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(Pipeline)
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    ARGS = e2e.build_source_args()
+    return e2e.run_case(Pipeline)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ skipped otherwise) and fills it:
 
 usage: test_robust_disk.py --build DIR --source DIR
 """
-import argparse
 import json
 import os
 import resource
@@ -218,13 +217,8 @@ class Disk(unittest.TestCase):
 
 def main():
     global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--build", required=True)
-    p.add_argument("--source", required=True)
-    ARGS = p.parse_args()
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(Disk)
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    ARGS = e2e.build_source_args()
+    return e2e.run_case(Disk)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ number (default 1: 90 kills); PMCHECK_TEST_SEED changes the instants.
 
 usage: test_robust_kill.py --build DIR --source DIR
 """
-import argparse
 import json
 import os
 import random
@@ -246,14 +245,9 @@ class Kill(unittest.TestCase):
 
 def main():
     global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--build", required=True)
-    p.add_argument("--source", required=True)
-    ARGS = p.parse_args()
+    ARGS = e2e.build_source_args()
     test_pipeline.ARGS = ARGS
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(Kill)
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    return e2e.run_case(Kill)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ them would grow with the trace). bench/scale.py measures the same on
 
 usage: test_robust_scale.py --build DIR --source DIR
 """
-import argparse
 import os
 import subprocess
 import sys
@@ -91,13 +90,8 @@ class Scale(unittest.TestCase):
 
 def main():
     global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--build", required=True)
-    p.add_argument("--source", required=True)
-    ARGS = p.parse_args()
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(Scale)
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    ARGS = e2e.build_source_args()
+    return e2e.run_case(Scale)
 
 
 if __name__ == "__main__":

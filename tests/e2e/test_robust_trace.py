@@ -20,7 +20,6 @@ and on a real three-thread trace:
 
 usage: test_robust_trace.py --build DIR --source DIR
 """
-import argparse
 import json
 import os
 import random
@@ -293,13 +292,8 @@ class Robust(unittest.TestCase):
 
 def main():
     global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--build", required=True)
-    p.add_argument("--source", required=True)
-    ARGS = p.parse_args()
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(Robust)
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    ARGS = e2e.build_source_args()
+    return e2e.run_case(Robust)
 
 
 if __name__ == "__main__":
