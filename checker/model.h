@@ -220,4 +220,12 @@ const struct pmc_region *pmc_model_region(const struct pmc_model *m, size_t i);
 const struct pmc_region *pmc_model_region_of(const struct pmc_model *m,
                                              uint64_t addr);
 
+/* Called with a byte range [lo, hi). */
+typedef void (*pmc_range_fn)(void *ctx, uint64_t lo, uint64_t hi);
+
+/* The ranges added to (TX_ADD) or allocated in (TX_ALLOC) the PMDK
+ * transactions active now, any thread's (tx.c): a crash now rolls them
+ * back when the pool is next opened. */
+void pmc_model_tx_ranges(const struct pmc_model *m, pmc_range_fn fn, void *ctx);
+
 #endif /* PMC_MODEL_H */

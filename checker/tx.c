@@ -385,3 +385,14 @@ int model_tx_event(struct pmc_model *m, const struct pmc_event *ev,
         return 0;
     }
 }
+
+void pmc_model_tx_ranges(const struct pmc_model *m, pmc_range_fn fn, void *ctx)
+{
+    for (size_t t = 0; m->tx_active > 0 && t < m->nthreads; t++) {
+        const struct tx_state *tx = m->threads[t].tx;
+        if (tx == NULL || !tx->active)
+            continue;
+        for (size_t i = 0; i < tx->ranges.count; i++)
+            fn(ctx, tx->ranges.items[i].lo, tx->ranges.items[i].hi);
+    }
+}
