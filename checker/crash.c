@@ -121,6 +121,13 @@ static void progress(struct explorer *e, double fraction, bool force)
         e->cb->progress(e->cb->ctx, &e->p);
 }
 
+void record_release(struct crash_record *r)
+{
+    free(r->reads);
+    r->reads = NULL;
+    r->nreads = 0;
+}
+
 /* One state to the findings and the caller. */
 static int deliver(struct explorer *e, const struct crash_record *r)
 {
@@ -138,6 +145,9 @@ static int deliver(struct explorer *e, const struct crash_record *r)
         if (pmc_findings_add(e->out, &r->finding) != 0)
             return pmc_error_set(&e->err, "crash: out of memory");
     }
+    for (size_t i = 0; i < r->nreads; i++)
+        if (pmc_findings_add(e->out, &r->reads[i]) != 0)
+            return pmc_error_set(&e->err, "crash: out of memory");
     if (e->cb != NULL && e->cb->state != NULL &&
         e->cb->state(e->cb->ctx, &r->state, &e->err) != 0)
         return -1;
@@ -157,6 +167,7 @@ static int emit_direct(void *ctx, struct crash_record *r)
     }
     if (e->rc == 0 && deliver(e, r) != 0)
         e->rc = -1;
+    record_release(r);
     return e->rc;
 }
 
@@ -174,6 +185,8 @@ static int emit_queued(void *ctx, struct crash_record *r)
         q->records[(q->head + q->count) % QUEUE_RECORDS] = *r;
         q->count++;
         pthread_cond_broadcast(&q->changed);
+    } else {
+        record_release(r);
     }
     pthread_mutex_unlock(&q->lock);
     return rc;
@@ -242,6 +255,7 @@ static void merge(struct explorer *e)
         /* After an error, what was run is still passed on. */
         if (deliver(e, &j->head) != 0 && e->rc == 0)
             e->rc = -1;
+        record_release(&j->head);
         if (e->rc != 0 && !e->stop)
             e->stop = true; /* workers wind down at their next state */
     }
@@ -287,6 +301,11 @@ static void job_destroy(struct job *j)
     worker_free(j->worker);
     if (j->trace != NULL)
         pmc_trace_close(j->trace);
+    /* Records the merge never took (it gave up) still own their reads. */
+    for (size_t i = 0; j->q.records != NULL && i < j->q.count; i++)
+        record_release(&j->q.records[(j->q.head + i) % QUEUE_RECORDS]);
+    if (j->has_head)
+        record_release(&j->head);
     free(j->q.records);
     pthread_mutex_destroy(&j->q.lock);
     pthread_cond_destroy(&j->q.changed);
@@ -335,11 +354,13 @@ static void fill_summary(struct explorer *e, struct pmc_crash_summary *s)
     s->stopped_point = first.stopped_point;
     s->stopped_site = first.stopped_site;
     s->forks = first.forks;
+    s->untraced = first.untraced;
     /* A time limit reaches the jobs at different instants: the first to
      * stop says where. */
     for (unsigned i = 1; i < e->njobs; i++) {
         struct worker_result r;
         worker_result(e->jobs[i].worker, &r);
+        s->untraced += r.untraced;
         if (r.stopped != NULL &&
             (s->stopped == NULL || r.stopped_point < s->stopped_point)) {
             s->stopped = r.stopped;
@@ -352,6 +373,11 @@ static void fill_summary(struct explorer *e, struct pmc_crash_summary *s)
     e->p.max_states = e->o.max_states;
     s->totals = e->p;
     worker_summary(e->jobs[0].worker, s);
+    if (s->untraced > 0 && s->nnotes < PMC_CRASH_MAX_NOTES)
+        snprintf(s->notes[s->nnotes++], sizeof(s->notes[0]),
+                 "--loads: %" PRIu64 " recovery runs left no trace, so their "
+                 "reads were not checked (is the recovery built with pmcc?)",
+                 s->untraced);
 }
 
 /* Read t once to its end, so that its site and string tables know every

@@ -31,6 +31,12 @@
  *   crash-recovery-failed finding to `out`: one per crash point site,
  *   counting the failing states; its notes name up to PMC_MAX_NOTES - 1
  *   stores the state left out, then the crash point.
+ * - With loads, every run also adds a cross-failure-read finding per
+ *   (store site, load site) pair whose first read it saw: primary site
+ *   the store (the checked trace's), key_site and first note the load (a
+ *   site of o->sites), then the crash point; its count is the number of
+ *   states run that showed the pair. Duplicate states are not run, so
+ *   they count for nothing.
  * - Memory: the model's live state, the base images (the pools' size), one
  *   image per job (the runner's), and the set of distinct state hashes
  *   (bounded by --max-states). Nothing grows with the length of the trace.
@@ -50,6 +56,7 @@
 #include "finding.h"
 #include "model.h"
 #include "runner.h"
+#include "site_pool.h"
 #include "strategy.h"
 #include "trace.h"
 
@@ -78,6 +85,13 @@ struct pmc_crash_options {
     uint64_t run_memory_limit;
     const char *workdir;
     bool no_fork_server;
+    /* Cross-failure reads (xfail.h): run the recovery traced with its
+     * loads and report a load of an uncertain byte it had not written as
+     * cross-failure-read. Needs a recovery built with pmcc; the load
+     * sites go to `sites` (required with loads), which must outlive the
+     * findings. */
+    bool loads;
+    struct pmc_site_pool *sites;
 };
 
 /* One state of this shard, in enumeration order. Strings are valid during
@@ -129,6 +143,7 @@ struct pmc_crash_summary {
     uint64_t stopped_point;
     uint32_t stopped_site;
     bool forks; /* the runner used a fork server */
+    uint64_t untraced; /* with loads: runs that left no trace to read */
     struct pmc_model_stats model;
     unsigned nnotes; /* what the results rest on, as check.h says */
     char notes[PMC_CRASH_MAX_NOTES][256];

@@ -129,6 +129,7 @@ int exec_new(const struct pmc_crash_options *o, const struct image_set *imgs,
         .time_limit = o->run_time_limit,
         .memory_limit = o->run_memory_limit,
         .no_fork_server = o->no_fork_server,
+        .trace_loads = o->loads,
     };
     x->whole = true; /* the runner's files start zeroed */
     int rc = pmc_runner_new(&ro, &x->runner, err);

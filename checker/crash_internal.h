@@ -6,6 +6,7 @@
  *   crash_exec.c      a runner and its images, updated by difference
  *   crash_worker.c    one job: its replay, the states it owns, their runs
  *   crash_findings.c  crash-recovery-failed findings
+ *   crash_xfail.c     cross-failure-read findings (xfail.h) of a run
  *   crash.c           the exploration: jobs, and their records merged in
  *                     enumeration order
  *   crash_replay.c    rebuilding one state's images (--replay)
@@ -20,6 +21,7 @@
 
 #include "crash.h"
 #include "image.h"
+#include "xfail.h"
 
 /* Defaults filled in (crash.c): what exploration and replay agree on. */
 void crash_options_normalise(struct pmc_crash_options *o);
@@ -144,6 +146,17 @@ int walk_run(struct walk *w, walk_point_fn fn, void *ctx,
 /* How far the replay is, 0..1 (for progress). */
 double walk_fraction(const struct walk *w);
 
+/* What cross-failure reads exempt now, as positions (XFAIL_POS): the
+ * ranges of the PMDK transactions open to tx_fn, the commit variables
+ * declared so far to var_fn. Returns 0, or -1 when a callback failed. */
+typedef int (*walk_range_fn)(void *ctx, uint64_t lo, uint64_t hi);
+int walk_exempt(struct walk *w, walk_range_fn tx_fn, walk_range_fn var_fn,
+                void *ctx);
+
+/* The newest seq of a store (or library write) guaranteed persistent so
+ * far; 0: none. */
+uint64_t walk_persisted_seq(const struct walk *w);
+
 /* After walk_run: the model's statistics and notes on the trace's end. */
 void walk_summary(const struct walk *w, struct pmc_crash_summary *s);
 
@@ -212,12 +225,19 @@ struct crash_record {
     char stderr_tail[sizeof(((struct pmc_run_result *)0)->stderr_tail)];
     bool failed;
     struct pmc_finding finding; /* when failed */
+    /* Cross-failure reads of the run (with loads), malloc'ed: whoever
+     * takes the record off its worker frees them (record_release). */
+    struct pmc_finding *reads;
+    size_t nreads;
     double fraction;            /* of the trace its worker had replayed */
     /* The worker's last record says how it ended. */
     bool end;
     int rc;
     struct pmc_error err;
 };
+
+/* Free what a record owns. */
+void record_release(struct crash_record *r);
 
 /* ---- workers (crash_worker.c) ------------------------------------------ */
 
@@ -246,6 +266,7 @@ struct worker_result {
     uint64_t stopped_point;
     uint32_t stopped_site;
     bool forks;
+    uint64_t untraced; /* runs with loads that left no trace */
 };
 
 struct worker;
@@ -274,5 +295,22 @@ struct failed_state {
 int crash_failure_finding(const struct image_set *imgs,
                           const struct failed_state *f, struct pmc_finding *out,
                           struct pmc_error *err);
+
+/* ---- cross-failure reads (crash_xfail.c) ------------------------------ */
+
+/* cp's uncertain set into x: its live stores, minus what the walk exempts
+ * now. Returns 0, or -1 without memory. */
+int crash_xfail_point(struct xfail *x, struct walk *w,
+                      const struct crash_point *cp, struct pmc_error *err);
+
+/* The run of state_id at cp left its trace at trace_path: read it against
+ * x's uncertain set, and make a cross-failure-read finding per pair found
+ * (*out malloc'ed, *n of them; load sites added to sites). Returns 0, 1
+ * when there was no trace to read, -1 without memory. */
+int crash_xfail_run(struct xfail *x, const struct image_set *imgs,
+                    const char *trace_path, const struct crash_point *cp,
+                    const char *state_id, struct pmc_site_pool *sites,
+                    struct pmc_finding **out, size_t *n,
+                    struct pmc_error *err);
 
 #endif /* PMC_CRASH_INTERNAL_H */

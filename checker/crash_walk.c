@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rangeset.h"
+
 /* PMCHECK_MARKERS holds at most this many names (the latest passed). */
 #define MARKERS_MAX 64u
 #define MARKERS_TEXT 4096u
@@ -41,6 +43,9 @@ struct walk {
     const char *markers[MARKERS_MAX];
     size_t nmarkers;
     char markers_text[MARKERS_TEXT];
+    /* PMT_COMMIT_VAR ranges declared so far, as positions (XFAIL_POS) */
+    struct rangeset commit_vars;
+    uint64_t persisted_seq; /* the newest store made persistent */
     bool damaged;
     bool saw_exit;
 };
@@ -153,8 +158,16 @@ int walk_new(struct pmc_trace *t, enum pmc_persistency persistency, bool torn,
     w->persistency = persistency;
     w->torn = torn;
     crash_point_init(&w->point);
+    rangeset_init(&w->commit_vars);
     struct image_list l = {0};
-    int rc = first_pass(w, &l, err);
+    int rc = 0;
+    if (pmc_trace_info(t)->flags & PMT_FILE_NO_CONTENT)
+        rc = pmc_error_set(err,
+                           "%s: a recovery run's trace, without the pools' "
+                           "content: crash images cannot be rebuilt from it",
+                           pmc_trace_path(t));
+    if (rc == 0)
+        rc = first_pass(w, &l, err);
     if (rc == 0)
         rc = image_set_new(l.items, l.count, &w->images, err);
     image_list_destroy(&l);
@@ -174,6 +187,7 @@ void walk_free(struct walk *w)
     pmc_findings_free(w->discarded);
     image_set_free(w->images);
     crash_point_destroy(&w->point);
+    rangeset_destroy(&w->commit_vars);
     free(w);
 }
 
@@ -230,6 +244,9 @@ static void on_persist(void *ctx, uint64_t line_addr,
                        const struct pmc_live_store *parts, size_t n)
 {
     struct walk *w = ctx;
+    for (size_t i = 0; i < n; i++)
+        if (parts[i].seq > w->persisted_seq)
+            w->persisted_seq = parts[i].seq;
     uint64_t first = line_addr + parts[0].offset, offset;
     long img = image_of(w, first, &offset);
     if (img < 0)
@@ -254,6 +271,64 @@ static void region_data(struct walk *w, const struct pmc_event *ev)
     long img = ev->len ? image_of(w, ev->addr, &offset) : -1;
     if (img >= 0)
         image_write(w->images, (size_t)img, offset, ev->data, ev->len);
+}
+
+/* ---- what cross-failure reads exempt --------------------------------- */
+
+/* A commit variable stays one for the rest of the trace: the recovery
+ * validates it whenever it reads it. A range past its region's end is
+ * cut there (the rest is in no image). */
+static void commit_var(struct walk *w, const struct pmc_event *ev)
+{
+    uint64_t offset;
+    long img = ev->len ? image_of(w, ev->addr, &offset) : -1;
+    if (img < 0)
+        return;
+    const struct pmc_region *r = w->found_region;
+    uint64_t room = r->addr + r->len - ev->addr;
+    uint64_t len = ev->len < room ? ev->len : room;
+    /* Without memory the range is not exempt: a finding too many, never
+     * one missed. */
+    rangeset_add(&w->commit_vars, XFAIL_POS(img, offset),
+                 XFAIL_POS(img, offset + len), (struct range_tag){0});
+}
+
+struct exempt_ctx {
+    struct walk *w;
+    walk_range_fn fn;
+    void *ctx;
+    int rc;
+};
+
+/* A transaction's range [lo, hi) of addresses, as positions. */
+static void tx_range(void *arg, uint64_t lo, uint64_t hi)
+{
+    struct exempt_ctx *e = arg;
+    uint64_t offset;
+    long img = e->rc == 0 && hi > lo ? image_of(e->w, lo, &offset) : -1;
+    if (img < 0)
+        return;
+    const struct pmc_region *r = e->w->found_region;
+    uint64_t end = r->addr + r->len;
+    uint64_t len = (hi < end ? hi : end) - lo;
+    e->rc = e->fn(e->ctx, XFAIL_POS(img, offset), XFAIL_POS(img, offset + len));
+}
+
+int walk_exempt(struct walk *w, walk_range_fn tx_fn, walk_range_fn var_fn,
+                void *ctx)
+{
+    for (size_t i = 0; i < w->commit_vars.count; i++)
+        if (var_fn(ctx, w->commit_vars.items[i].lo,
+                   w->commit_vars.items[i].hi) != 0)
+            return -1;
+    struct exempt_ctx e = {.w = w, .fn = tx_fn, .ctx = ctx};
+    pmc_model_tx_ranges(w->model, tx_range, &e);
+    return e.rc;
+}
+
+uint64_t walk_persisted_seq(const struct walk *w)
+{
+    return w->persisted_seq;
 }
 
 /* ---- markers --------------------------------------------------------- */
@@ -377,6 +452,9 @@ static void after_event(struct walk *w, const struct pmc_event *ev)
     case PMT_MARKER:
         marker_passed(w, ev);
         break;
+    case PMT_COMMIT_VAR:
+        commit_var(w, ev);
+        break;
     case PMT_EXIT:
         w->saw_exit = true;
         break;
@@ -412,6 +490,8 @@ int walk_run(struct walk *w, walk_point_fn fn, void *ctx, struct pmc_error *err)
     w->points = w->events = w->last_seq = 0;
     w->nmarkers = 0;
     w->markers_text[0] = '\0';
+    rangeset_clear(&w->commit_vars);
+    w->persisted_seq = 0;
     w->cached_region = 0;
     w->cached_image = -1;
     w->damaged = w->saw_exit = false;

@@ -26,6 +26,8 @@ struct worker {
     const struct pmc_crash_options *o;
     struct walk *w;
     struct exec *x;
+    struct xfail *xf; /* with loads */
+    uint64_t untraced;
     struct state_set seen;
     uint64_t ordinal;
     uint64_t distinct;
@@ -92,6 +94,8 @@ static struct crash_record *new_record(struct worker *k,
     r->failed = false;
     r->end = false;
     r->rc = 0;
+    r->reads = NULL; /* the last record's went with it */
+    r->nreads = 0;
     r->faults[0] = r->stderr_tail[0] = '\0';
     r->fraction = walk_fraction(k->w);
     r->state.ordinal = ordinal;
@@ -126,6 +130,14 @@ static int run_state(struct worker *k, const struct crash_point *cp,
     r->state.code = res->code;
     r->state.seconds = res->seconds;
     snprintf(r->stderr_tail, sizeof(r->stderr_tail), "%s", res->stderr_tail);
+    if (k->xf != NULL) {
+        int traced =
+            crash_xfail_run(k->xf, walk_images(k->w), res->trace_path, cp,
+                            r->state.id, k->o->sites, &r->reads, &r->nreads, err);
+        if (traced < 0)
+            return -1;
+        k->untraced += traced;
+    }
     if (res->outcome == PMC_RUN_PASS)
         return 0;
     r->failed = true;
@@ -136,7 +148,10 @@ static int run_state(struct worker *k, const struct crash_point *cp,
         .faults = r->faults,
         .result = res,
     };
-    return crash_failure_finding(walk_images(k->w), &fs, &r->finding, err);
+    if (crash_failure_finding(walk_images(k->w), &fs, &r->finding, err) == 0)
+        return 0;
+    record_release(r); /* the record is not emitted: its reads go */
+    return -1;
 }
 
 static int emit(struct worker *k, struct crash_record *r, struct pmc_error *err)
@@ -303,6 +318,8 @@ static int at_point(void *ctx, struct crash_point *cp, struct pmc_error *err)
     struct worker *k = ctx;
     k->points++;
     walk_site_words(k->w, cp->site, k->crash_site, sizeof(k->crash_site));
+    if (k->xf != NULL && crash_xfail_point(k->xf, k->w, cp, err) != 0)
+        return -1;
     if (cp->nlines > k->scratch_cap) {
         uint32_t *p = realloc(k->scratch, cp->nlines * sizeof(*p));
         if (p == NULL)
@@ -331,6 +348,10 @@ int worker_new(const struct worker_config *cfg, struct worker **out,
     k->cfg = *cfg;
     k->o = cfg->o;
     state_set_init(&k->seen);
+    if (k->o->loads && (k->xf = xfail_new()) == NULL) {
+        free(k);
+        return pmc_error_set(err, "crash: out of memory");
+    }
     if (walk_new(cfg->trace, k->o->persistency, k->o->torn, &k->w, err) != 0 ||
         exec_new(k->o, walk_images(k->w), &k->x, err) != 0) {
         worker_free(k);
@@ -346,6 +367,7 @@ void worker_free(struct worker *k)
         return;
     exec_free(k->x);
     walk_free(k->w);
+    xfail_free(k->xf);
     state_set_destroy(&k->seen);
     free(k->scratch);
     free(k);
@@ -357,6 +379,8 @@ int worker_run(struct worker *k, struct pmc_error *err)
     struct crash_record *r = &k->record;
     memset(&r->state, 0, sizeof(r->state));
     r->failed = false;
+    r->reads = NULL;
+    r->nreads = 0;
     r->end = true;
     r->rc = rc;
     r->fraction = walk_fraction(k->w);
@@ -375,6 +399,7 @@ void worker_result(const struct worker *k, struct worker_result *out)
         .stopped_point = k->stopped_point,
         .stopped_site = k->stopped_site,
         .forks = k->x != NULL && exec_forks(k->x),
+        .untraced = k->untraced,
     };
 }
 

@@ -2,7 +2,7 @@
  * finding.c - the finding set of finding.h.
  *
  * Findings sit in an array in the order they first occurred; an open
- * addressing index keyed by (rule, site) finds the finding an occurrence
+ * addressing index keyed by (rule, site, key_site) finds the finding an occurrence
  * merges into, so adding is O(1) however long the trace. The index holds
  * array positions + 1 (0 marks an empty slot) and is kept at most half
  * full.
@@ -22,10 +22,12 @@ struct pmc_findings {
     size_t index_cap; /* a power of two */
 };
 
-static uint64_t finding_key_hash(enum pmc_rule rule, uint32_t site)
+static uint64_t finding_key_hash(enum pmc_rule rule, uint32_t site,
+                                 uint32_t key_site)
 {
-    /* A 64-bit mix (splitmix64 finaliser) of the two fields. */
-    uint64_t x = ((uint64_t)rule << 32) | site;
+    /* A 64-bit mix (splitmix64 finaliser) of the three fields. */
+    uint64_t x = (((uint64_t)rule << 32) | site) ^
+                 ((uint64_t)key_site * 0x9e3779b97f4a7c15ull);
     x ^= x >> 30;
     x *= 0xbf58476d1ce4e5b9ull;
     x ^= x >> 27;
@@ -34,15 +36,16 @@ static uint64_t finding_key_hash(enum pmc_rule rule, uint32_t site)
     return x;
 }
 
-/* The slot holding (rule, site), or the empty slot where it would go. */
+/* The slot holding (rule, site, key_site), or the empty slot where it
+ * would go. */
 static size_t index_slot(const struct pmc_findings *set, enum pmc_rule rule,
-                         uint32_t site)
+                         uint32_t site, uint32_t key_site)
 {
     size_t mask = set->index_cap - 1;
-    size_t i = (size_t)finding_key_hash(rule, site) & mask;
+    size_t i = (size_t)finding_key_hash(rule, site, key_site) & mask;
     while (set->index[i] != 0) {
         const struct pmc_finding *f = &set->items[set->index[i] - 1];
-        if (f->rule == rule && f->site == site)
+        if (f->rule == rule && f->site == site && f->key_site == key_site)
             break;
         i = (i + 1) & mask;
     }
@@ -64,7 +67,7 @@ static int index_grow(struct pmc_findings *set)
         if (old[i] == 0)
             continue;
         const struct pmc_finding *f = &set->items[old[i] - 1];
-        set->index[index_slot(set, f->rule, f->site)] = old[i];
+        set->index[index_slot(set, f->rule, f->site, f->key_site)] = old[i];
     }
     free(old);
     return 0;
@@ -102,7 +105,7 @@ int pmc_findings_add(struct pmc_findings *set, const struct pmc_finding *f)
     uint64_t occurrences = f->count ? f->count : 1;
     if ((set->count + 1) * 2 > set->index_cap && index_grow(set) != 0)
         return -1;
-    size_t slot = index_slot(set, f->rule, f->site);
+    size_t slot = index_slot(set, f->rule, f->site, f->key_site);
     if (set->index[slot] != 0) {
         struct pmc_finding *first = &set->items[set->index[slot] - 1];
         first->count += occurrences;

@@ -10,7 +10,9 @@
  *
  * The same rule at the same primary site is one finding however often it
  * happens: pmc_findings_add() merges it into the first occurrence (whose
- * notes and details it keeps) and counts. So the memory of a finding set
+ * notes and details it keeps) and counts. A rule about a pair of sites
+ * (cross-failure-read: a store and the recovery's load of its bytes) names
+ * the second in key_site, and each pair is a finding of its own. So the memory of a finding set
  * is bounded by sites x rules, never by the length of the trace.
  */
 #ifndef PMC_FINDING_H
@@ -44,6 +46,8 @@ struct pmc_note {
 struct pmc_finding {
     enum pmc_rule rule;
     uint32_t site;           /* primary site (trace site id, 0: unknown) */
+    uint32_t key_site;       /* second site of the finding's identity, also
+                                among its notes; 0: none */
     uint64_t count;          /* dynamic occurrences merged */
     uint64_t first_seq;      /* seq of the event where it first happened */
     /* What the occurrence was about, for messages and hints: the pmem
@@ -62,7 +66,7 @@ struct pmc_findings *pmc_findings_new(void);
 void pmc_findings_free(struct pmc_findings *set);
 
 /* Merge f into the set: a new finding, or one more occurrence of the
- * finding with the same rule and site. Returns 0, or -1 without memory. */
+ * finding with the same rule, site and key_site. Returns 0, or -1 without memory. */
 int pmc_findings_add(struct pmc_findings *set, const struct pmc_finding *f);
 
 /* Findings in the order they first occurred. */

@@ -348,6 +348,8 @@ static int build_request(const struct pmc_runner *r,
     fputc('\0', s);
     add_edit(s, PMT_ENV_LOADS, trace ? "1" : NULL);
     add_edit(s, PMT_ENV_PMEM, trace ? r->image_list : NULL);
+    /* The explorer has the images: their content need not be traced. */
+    add_edit(s, PMT_ENV_RECOVERY, trace ? "1" : NULL);
     if (fclose(s) != 0 || size > PMT_FS_MAX_STRINGS) {
         free(strings);
         return -1;

@@ -12,7 +12,9 @@
  *                    new shard of an exploration already here *joins* its
  *                    run (see join_shards)
  *   run_traces, run_baseline, crash_runs, crash_states   INSERT OR IGNORE
- *   findings         per (trace, model, rule, site): a new one is copied
+ *   findings         per (trace, model, rule, site; for cross-failure-read
+ *                    also the fingerprint, which names its load): a new
+ *                    one is copied
  *                    with its notes; one already here is kept once, but
  *                    the crash findings of a trace whose exploration a
  *                    shard joined are combined: counts add up, and the
@@ -211,7 +213,9 @@ static const char merge_states[] =
 static const char list_findings[] =
     "SELECT f.id, mt.new, f.model, f.rule, ms.new, "
     "  (SELECT d.id FROM main.findings d WHERE d.trace = mt.new "
-    "    AND d.model = f.model AND d.rule = f.rule AND d.site IS ms.new), "
+    "    AND d.model = f.model AND d.rule = f.rule AND d.site IS ms.new "
+    "    AND (f.rule != 'cross-failure-read' "
+    "      OR d.fingerprint = f.fingerprint)), "
     "  f.rule IN " DB_CRASH_RULES " AND EXISTS (SELECT 1 "
     "    FROM temp.map_runs mr JOIN src.crash_runs c ON c.run = mr.old "
     "    JOIN src.runs r ON r.id = c.run "

@@ -147,10 +147,19 @@ static int prepare_one(struct store *s, const struct pmc_finding *f,
     for (uint32_t i = 0; i < f->nnotes && i < PMC_MAX_NOTES; i++)
         p->note_sites[i] = site_of(s, f->notes[i].site);
     p->line_text = line_of(s, p->site);
-    pmc_fingerprint(p->rule->id, p->site ? p->site->file : "",
-                    p->site ? p->site->dir : "",
-                    p->site ? p->site->function : "", p->line_text,
-                    p->site ? p->site->line : 0, p->fingerprint);
+    /* A finding about a pair of sites is identified by both. */
+    const struct pmc_site *sites[2] = {p->site, site_of(s, f->key_site)};
+    struct pmc_fingerprint_site fp[2];
+    size_t n = f->key_site != 0 ? 2 : 1;
+    for (size_t i = 0; i < n; i++)
+        fp[i] = (struct pmc_fingerprint_site){
+            .file = sites[i] ? sites[i]->file : "",
+            .dir = sites[i] ? sites[i]->dir : "",
+            .function = sites[i] ? sites[i]->function : "",
+            .line_text = i == 0 ? p->line_text : line_of(s, sites[i]),
+            .line = sites[i] ? sites[i]->line : 0,
+        };
+    pmc_fingerprint_sites(p->rule->id, fp, n, p->fingerprint);
     prepare_hint(s, p);
     return 0;
 }

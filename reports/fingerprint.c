@@ -52,18 +52,33 @@ static const char *checkout_relative(const char *file, const char *dir)
     return file;
 }
 
+static uint32_t crc_site(uint32_t crc, const struct pmc_fingerprint_site *s)
+{
+    char text[4096];
+    if (s->line_text != NULL)
+        pmc_fingerprint_normalize(s->line_text, text, sizeof(text));
+    else
+        snprintf(text, sizeof(text), "\001line %" PRIu32, s->line);
+    crc = crc_part(crc, checkout_relative(s->file != NULL ? s->file : "",
+                                          s->dir));
+    crc = crc_part(crc, s->function != NULL ? s->function : "");
+    return crc_part(crc, text);
+}
+
+void pmc_fingerprint_sites(const char *rule,
+                           const struct pmc_fingerprint_site *sites, size_t n,
+                           char out[PMC_FINGERPRINT_SIZE])
+{
+    uint32_t crc = crc_part(0, rule);
+    for (size_t i = 0; i < n; i++)
+        crc = crc_site(crc, &sites[i]);
+    snprintf(out, PMC_FINGERPRINT_SIZE, "%08" PRIx32, crc);
+}
+
 void pmc_fingerprint(const char *rule, const char *file, const char *dir,
                      const char *function, const char *line_text, uint32_t line,
                      char out[PMC_FINGERPRINT_SIZE])
 {
-    char text[4096];
-    if (line_text != NULL)
-        pmc_fingerprint_normalize(line_text, text, sizeof(text));
-    else
-        snprintf(text, sizeof(text), "\001line %" PRIu32, line);
-    uint32_t crc = crc_part(0, rule);
-    crc = crc_part(crc, checkout_relative(file != NULL ? file : "", dir));
-    crc = crc_part(crc, function != NULL ? function : "");
-    crc = crc_part(crc, text);
-    snprintf(out, PMC_FINGERPRINT_SIZE, "%08" PRIx32, crc);
+    struct pmc_fingerprint_site site = {file, dir, function, line_text, line};
+    pmc_fingerprint_sites(rule, &site, 1, out);
 }

@@ -9,6 +9,11 @@
  * function or the rule makes a new one. When the source line cannot be
  * read, the line number stands in for its text.
  *
+ * A finding about a pair of sites (cross-failure-read: a store and the
+ * recovery's load of its bytes) hashes the second site's file, function
+ * and line text after the first's, so each pair has its own fingerprint
+ * and a single site's fingerprint is unchanged.
+ *
  * An absolute file inside its compilation directory counts as the path
  * below that directory: `cc /home/me/src/list.c` run in /home/me/src and
  * `cc /ci/src/list.c` run in /ci/src are the same file, so a baseline made
@@ -33,6 +38,21 @@
 void pmc_fingerprint(const char *rule, const char *file, const char *dir,
                      const char *function, const char *line_text, uint32_t line,
                      char out[PMC_FINGERPRINT_SIZE]);
+
+/* A site as a fingerprint sees it; line_text NULL when unreadable. */
+struct pmc_fingerprint_site {
+    const char *file;
+    const char *dir;
+    const char *function;
+    const char *line_text;
+    uint32_t line;
+};
+
+/* The fingerprint of a finding about the sites, in order; one site gives
+ * pmc_fingerprint's. */
+void pmc_fingerprint_sites(const char *rule,
+                           const struct pmc_fingerprint_site *sites, size_t n,
+                           char out[PMC_FINGERPRINT_SIZE]);
 
 /* Copy text to buf with whitespace normalised (cut to size). */
 void pmc_fingerprint_normalize(const char *text, char *buf, size_t size);

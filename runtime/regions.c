@@ -131,7 +131,9 @@ int pmt_regions_add(struct pmt_thread *t, const struct pmt_region_source *src,
             .file_offset = src->file_offset,
         };
         pmt_emit_fixed(t, PMT_REGION_MAP, r.flags, sid, &body, sizeof(body));
-        pmt_region_content(t, sid, r.lo, r.len, src->fd, src->file_offset);
+        if (pmt_rt_region_content_traced())
+            pmt_region_content(t, sid, r.lo, r.len, src->fd,
+                               src->file_offset);
         publish(tab);
         rc = 0;
     }

@@ -29,6 +29,7 @@ static struct {
     pthread_once_t once;
     int state; /* enum rt_state, atomic */
     bool loads;
+    bool recovery; /* PMTRACE_RECOVERY=1 */
     bool stopped; /* pmt_rt_stop() has spoken */
     char **pmem_paths;
     size_t pmem_count;
@@ -42,6 +43,11 @@ bool pmt_rt_forked(void)
 bool pmt_rt_loads_traced(void)
 {
     return rt.loads;
+}
+
+bool pmt_rt_region_content_traced(void)
+{
+    return !rt.recovery;
 }
 
 bool pmt_rt_is_pmem_path(const char *path)
@@ -160,9 +166,12 @@ static void rt_init_once(void)
         return;
     const char *loads = secure_getenv(PMT_ENV_LOADS);
     rt.loads = loads != NULL && strcmp(loads, "1") == 0;
+    const char *recovery = secure_getenv(PMT_ENV_RECOVERY);
+    rt.recovery = recovery != NULL && strcmp(recovery, "1") == 0;
+    uint32_t flags = (rt.loads ? PMT_FILE_LOADS : 0) |
+                     (rt.recovery ? PMT_FILE_NO_CONTENT : 0);
     char why[256];
-    if (pmt_tracefile_create(path, rt.loads ? PMT_FILE_LOADS : 0, why,
-                             sizeof(why)) != 0) {
+    if (pmt_tracefile_create(path, flags, why, sizeof(why)) != 0) {
         fprintf(stderr, "pmtrace: cannot create trace %s: %s\n", path, why);
         return;
     }

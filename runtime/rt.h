@@ -42,6 +42,9 @@ bool pmt_rt_forked(void);
  * hull. */
 bool pmt_rt_loads_traced(void);
 
+/* False under PMTRACE_RECOVERY=1: no REGION_DATA. */
+bool pmt_rt_region_content_traced(void);
+
 /* Is this file (an absolute, canonical path) under one of the PMTRACE_PMEM
  * paths: the path itself or a directory above it? */
 bool pmt_rt_is_pmem_path(const char *path);

@@ -52,6 +52,7 @@ struct row {
 struct session {
     const struct crash_cli *o;
     struct pmc_trace *trace;
+    struct pmc_site_pool *sites; /* the recoveries' load sites (--loads) */
     struct pmc_db *db;
     int64_t run;
     struct pmc_db_crash *record;
@@ -76,9 +77,12 @@ static double seconds_since(const struct timespec *t)
 
 /* ---- recording ------------------------------------------------------ */
 
+/* A site of the trace, or of a recovery's trace (the load of a
+ * cross-failure read). */
 static const struct pmc_site *trace_site(const void *ctx, uint32_t id)
 {
-    return pmc_trace_site((const struct pmc_trace *)ctx, id);
+    const struct session *s = ctx;
+    return pmc_site_pool_resolve(s->sites, s->trace, id);
 }
 
 static int flush_rows(struct session *s, struct pmc_error *err)
@@ -140,8 +144,8 @@ static int store_findings(struct session *s,
     trace_record(s, sum, damage, &t, notes);
     s->stored_findings = pmc_findings_count(s->findings);
     s->findings_at = seconds_since(&s->start);
-    return pmc_db_store_results(s->db, s->run, &t, trace_site, s->trace,
-                                s->findings, err);
+    return pmc_db_store_results(s->db, s->run, &t, trace_site, s, s->findings,
+                                err);
 }
 
 /* ---- callbacks ------------------------------------------------------ */
@@ -354,7 +358,7 @@ static int begin(struct session *s, int argc, char **argv)
         .shard = s->o->crash.shard_index,
         .shards = s->o->crash.shard_count ? s->o->crash.shard_count : 1,
     };
-    if (pmc_db_crash_begin(s->db, s->run, &t, trace_site, s->trace, &cfg,
+    if (pmc_db_crash_begin(s->db, s->run, &t, trace_site, s, &cfg,
                            &s->record, &err) != 0) {
         cli_print_error(&err);
         pmc_db_run_end(s->db, s->run, PMC_RUN_FAILED, PMC_EXIT_USAGE, &err);
@@ -381,13 +385,16 @@ static int crash_run(struct crash_cli *o, int argc, char **argv)
         code = crash_replay_command(o, s->trace);
     } else if (pmc_db_open(o->db, &s->db, &err) != 0) {
         cli_print_error(&err);
-    } else if ((s->findings = pmc_findings_new()) == NULL) {
+    } else if ((s->findings = pmc_findings_new()) == NULL ||
+               (s->sites = pmc_site_pool_new()) == NULL) {
         cli_error("out of memory");
     } else if (begin(s, argc, argv) == 0) {
+        o->crash.sites = s->sites;
         code = explore(s);
     }
     pmc_db_crash_free(s->record);
     pmc_findings_free(s->findings);
+    pmc_site_pool_free(s->sites);
     if (s->db != NULL)
         pmc_db_close(s->db);
     if (s->trace != NULL)

@@ -44,6 +44,13 @@ static void crash_usage(FILE *out)
           "      --fail-alloc N      each crash point's full state once more, "
           "with the\n"
           "                          recovery's Nth PMDK allocation failing\n"
+          "      --loads             trace the recovery's loads: reading bytes "
+          "whose last\n"
+          "                          store was not persistent at the crash, "
+          "before writing\n"
+          "                          them, is a cross-failure-read finding "
+          "(the recovery\n"
+          "                          must be built with pmcc)\n"
           "  -j, --jobs N            recoveries at once (default: the cores)\n"
           "      --shard I/N         run only this shard's states (0 <= I < "
           "N); join the\n"
@@ -145,8 +152,9 @@ static int describe(struct crash_cli *o)
     o->replay_options = opts;
     if (asprintf(&o->config,
                  "%s --max-states %" PRIu64 " --fail-alloc %" PRIu32
-                 " --media-errors %" PRIu32 " --recover %s",
+                 " --media-errors %" PRIu32 "%s --recover %s",
                  opts, c->max_states, c->fail_alloc, c->media_errors,
+                 c->loads ? " --loads" : "",
                  c->recover ? c->recover : "") < 0) {
         o->config = NULL;
         return -1;
@@ -174,6 +182,7 @@ enum {
     OPT_TORN,
     OPT_MEDIA_ERRORS,
     OPT_FAIL_ALLOC,
+    OPT_LOADS,
     OPT_SHARD,
     OPT_RUN_TIMEOUT,
     OPT_REPLAY,
@@ -191,6 +200,7 @@ static const struct option options[] = {
     {"torn", no_argument, NULL, OPT_TORN},
     {"media-errors", required_argument, NULL, OPT_MEDIA_ERRORS},
     {"fail-alloc", required_argument, NULL, OPT_FAIL_ALLOC},
+    {"loads", no_argument, NULL, OPT_LOADS},
     {"jobs", required_argument, NULL, 'j'},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"run-timeout", required_argument, NULL, OPT_RUN_TIMEOUT},
@@ -234,6 +244,9 @@ static int parse_one(struct crash_cli *o, int opt, const char *arg)
         return parse_u32("media-errors", arg, 1, &c->media_errors);
     case OPT_FAIL_ALLOC:
         return parse_u32("fail-alloc", arg, 1, &c->fail_alloc);
+    case OPT_LOADS:
+        c->loads = true;
+        return 0;
     case 'j':
         if (parse_u32("jobs", arg, 1, &jobs) != 0)
             return -1;

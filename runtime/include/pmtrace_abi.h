@@ -238,10 +238,16 @@ void __pmt_load(const void *addr, uint64_t size, struct __pmt_site *site);
  *   PMTRACE_PMEM   colon-separated paths; a file mapped from under one of
  *                  them (the path itself or a directory above it) is pmem.
  *   PMTRACE_LOADS  "1": trace loads too (recovery runs).
+ *   PMTRACE_RECOVERY "1": a recovery run of `pmcheck crash --loads`: the
+ *                  trace leaves out what its reader already has - the
+ *                  regions' content before the run (REGION_DATA; header
+ *                  flag PMT_FILE_NO_CONTENT) - which for a pool is as
+ *                  large as the pool.
  */
 #define PMT_ENV_FILE "PMTRACE_FILE"
 #define PMT_ENV_PMEM "PMTRACE_PMEM"
 #define PMT_ENV_LOADS "PMTRACE_LOADS"
+#define PMT_ENV_RECOVERY "PMTRACE_RECOVERY"
 
 #ifdef __cplusplus
 }

@@ -49,6 +49,9 @@
 
 /* pmt_file_header.flags */
 #define PMT_FILE_LOADS 0x1u /* loads were traced (pmcheck run --loads) */
+/* No REGION_DATA: a region's content before the run is not in the trace
+ * (PMTRACE_RECOVERY=1: pmcheck has the crash images it ran on). */
+#define PMT_FILE_NO_CONTENT 0x2u
 
 /* pmt_file_header.end_kind: how the target ended, when known */
 #define PMT_END_UNKNOWN 0u /* still running, or died without a word */
