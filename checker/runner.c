@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "landlock.h"
+#include "malloc_tunables.h"
 #include "pmtrace_abi.h"
 #include "pmtrace_forkserver.h"
 #include "runner_internal.h"
@@ -118,33 +119,50 @@ static bool env_named(const char *entry, const char *name)
     return strncmp(entry, name, n) == 0 && entry[n] == '=';
 }
 
+/* "GLIBC_TUNABLES=..." with malloc_tunables.h's added to user's. */
+static char *tunables_entry(const char *user)
+{
+    char *value = pmc_malloc_tunables(user), *entry = NULL;
+    if (value != NULL && asprintf(&entry, "%s=%s", PMC_TUNABLES_ENV, value) < 0)
+        entry = NULL;
+    free(value);
+    return entry;
+}
+
 /* pmcheck's environment, for the servers: without the protocol's
  * variables, with the image list, and with PMEM_IS_PMEM_FORCE=1 unless
  * set (as `pmcheck run` does: libpmem then flushes with instructions
  * rather than msync, which a recovery on tmpfs would call for every
  * persist). libpmem reads it in its constructor, that is once for a fork
- * server: it cannot be a per-run setting. */
-static char **server_env(const char *images)
+ * server: it cannot be a per-run setting. And when tunables_wanted,
+ * malloc_tunables.h's are added to GLIBC_TUNABLES. */
+static char **server_env(const char *images, bool tunables_wanted)
 {
     size_t n = 0;
     while (environ[n] != NULL)
         n++;
-    char **env = calloc(n + 3, sizeof(*env));
+    char **env = calloc(n + 4, sizeof(*env));
     if (env == NULL)
         return NULL;
     size_t k = 0;
     bool force_set = false;
+    const char *tunables = NULL;
     for (size_t i = 0; i < n; i++) {
         if (env_named(environ[i], PMT_FS_ENV) ||
             env_named(environ[i], PMC_SUPERVISOR_ENV) ||
             env_named(environ[i], PMT_FS_ENV_IMAGES))
             continue;
+        if (tunables_wanted && env_named(environ[i], PMC_TUNABLES_ENV)) {
+            tunables = environ[i] + strlen(PMC_TUNABLES_ENV) + 1;
+            continue;
+        }
         force_set |= env_named(environ[i], "PMEM_IS_PMEM_FORCE");
         if ((env[k++] = strdup(environ[i])) == NULL)
             goto fail;
     }
     if (asprintf(&env[k++], "%s=%s", PMT_FS_ENV_IMAGES, images) < 0 ||
-        (!force_set && (env[k++] = strdup("PMEM_IS_PMEM_FORCE=1")) == NULL))
+        (!force_set && (env[k++] = strdup("PMEM_IS_PMEM_FORCE=1")) == NULL) ||
+        (tunables_wanted && (env[k++] = tunables_entry(tunables)) == NULL))
         goto fail;
     return env;
 fail:
@@ -282,7 +300,9 @@ int pmc_runner_new(const struct pmc_runner_options *opts,
         open_pipes(r, err) != 0)
         goto fail;
     r->image_list = image_list(r->files);
-    r->server_env = r->image_list != NULL ? server_env(r->image_list) : NULL;
+    bool tunables = pmc_malloc_tunables_wanted(r->program);
+    r->server_env =
+        r->image_list != NULL ? server_env(r->image_list, tunables) : NULL;
     r->dirty = calloc(r->files->count + 1, sizeof(*r->dirty));
     if (r->server_env == NULL || r->dirty == NULL ||
         asprintf(&r->trace_path, "%s/trace.pmt", r->files->dir) < 0) {

@@ -1,7 +1,8 @@
 /*
  * test_runner.c - the recovery runner (checker/runner.h) and its parts:
  * the command template (cmdline.h), the standard error tail
- * (stderr_tail.h), the removal of run directories (rmtree.h), and runs of
+ * (stderr_tail.h), the removal of run directories (rmtree.h), the runs'
+ * malloc tunables (malloc_tunables.h), and runs of
  * a real recovery program built with pmcc and without
  * (tests/e2e/programs/recovery.c, paths in RECOVERY_PMCC and
  * RECOVERY_PLAIN; those tests skip without them). The sandbox's limits
@@ -22,6 +23,7 @@
 #include <cmocka.h>
 
 #include "cmdline.h"
+#include "malloc_tunables.h"
 #include "pmdk_abi.h"
 #include "pmtrace_forkserver.h"
 #include "rmtree.h"
@@ -259,6 +261,62 @@ static void test_rmtree(void **state)
     assert_int_equal(pmc_rmtree(top), 0);
 }
 
+/* ---- malloc tunables ---------------------------------------------------- */
+
+#define OURS "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=16777216"
+
+static void assert_tunables(const char *user, const char *want)
+{
+    char *got = pmc_malloc_tunables(user);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* Ours after the user's; a tunable the user set keeps the user's value. */
+static void test_tunables_merge(void **state)
+{
+    (void)state;
+    assert_tunables(NULL, OURS);
+    assert_tunables("", OURS);
+    assert_tunables("glibc.malloc.arena_max=2",
+                    "glibc.malloc.arena_max=2:" OURS);
+    assert_tunables("glibc.malloc.hugetlb=0",
+                    "glibc.malloc.hugetlb=0:glibc.malloc.top_pad=16777216");
+    assert_tunables("glibc.malloc.check=0:glibc.malloc.top_pad=4096",
+                    "glibc.malloc.check=0:glibc.malloc.top_pad=4096:"
+                    "glibc.malloc.hugetlb=1");
+    assert_tunables("glibc.malloc.top_pad=1:glibc.malloc.hugetlb=2",
+                    "glibc.malloc.top_pad=1:glibc.malloc.hugetlb=2");
+    /* A longer name is another tunable. */
+    assert_tunables("glibc.malloc.hugetlbx=1", "glibc.malloc.hugetlbx=1:" OURS);
+}
+
+static const char *program_file(const char *name, const char *text)
+{
+    const char *path = test_path(name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* All programs but those built with pmcc that do not name libpmemobj. */
+static void test_tunables_wanted(void **state)
+{
+    (void)state;
+    assert_false(pmc_malloc_tunables_wanted(
+        program_file("pmcc-only", "x" PMT_FS_MARKER "y")));
+    assert_true(pmc_malloc_tunables_wanted(
+        program_file("pmcc-pmemobj", "x" PMT_FS_MARKER "y libpmemobj.so.1 z")));
+    assert_true(pmc_malloc_tunables_wanted(
+        program_file("plain-pmemobj", "libpmemobj.so.1")));
+    assert_true(pmc_malloc_tunables_wanted(program_file("plain", "#!/bin/sh")));
+    assert_true(pmc_malloc_tunables_wanted(program_file("empty", "")));
+    assert_true(pmc_malloc_tunables_wanted(test_path("no-such-program")));
+}
+
 /* ---- runs of a real program --------------------------------------------- */
 
 static const char *program(const char *env)
@@ -426,6 +484,49 @@ static void test_runner_environment(void **state)
     pmc_runner_free(r);
 }
 
+/* The runs of a program using libpmemobj get the malloc tunables after
+ * the user's, served or executed; a pmcc program without libpmemobj (a
+ * script holding the marker here: it never says hello, so the supervisor
+ * runs it) gets the user's alone. */
+static void test_runner_malloc_tunables(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    const char *user = "glibc.malloc.arena_max=2";
+    const char *want = "GLIBC_TUNABLES glibc.malloc.arena_max=2:" OURS "\n";
+    setenv(PMC_TUNABLES_ENV, user, 1);
+    const struct {
+        const char *prog;
+        bool no_fork_server;
+    } kinds[] = {{program("RECOVERY_PMCC"), false},
+                 {program("RECOVERY_PMCC"), true},
+                 {program("RECOVERY_PLAIN"), false}};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
+        struct pmc_runner *r =
+            runner_for(kinds[k].prog, "getenv {image} GLIBC_TUNABLES", 5,
+                       kinds[k].no_fork_server);
+        assert_int_equal(pmc_runner_forks(r), k == 0);
+        struct pmc_run_result res = run(r, NULL);
+        assert_int_equal(res.outcome, PMC_RUN_PASS);
+        assert_string_equal(res.stderr_tail, want);
+        pmc_runner_free(r);
+    }
+    char script[512];
+    test_format(script, sizeof(script), "%s", test_path("no-pmemobj.sh"));
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n# %s\necho \"GLIBC_TUNABLES $GLIBC_TUNABLES\" >&2\n",
+            PMT_FS_MARKER);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(script, 0755), 0);
+    struct pmc_runner *r = runner_for(script, "{image}", 5, false);
+    struct pmc_run_result res = run(r, NULL);
+    assert_string_equal(res.stderr_tail,
+                        "GLIBC_TUNABLES glibc.malloc.arena_max=2\n");
+    pmc_runner_free(r);
+    unsetenv(PMC_TUNABLES_ENV);
+}
+
 /* Each run in an empty directory of its own, emptied after, whatever the
  * run before did to it. */
 static void test_runner_directory(void **state)
@@ -518,11 +619,14 @@ int main(void)
         cmocka_unit_test(test_tail_whole_lines),
         cmocka_unit_test(test_tail_short_and_odd),
         cmocka_unit_test(test_rmtree),
+        cmocka_unit_test(test_tunables_merge),
+        cmocka_unit_test(test_tunables_wanted),
         cmocka_unit_test(test_runner_no_program),
         cmocka_unit_test(test_runner_fork_server),
         cmocka_unit_test(test_runner_silent_program),
         cmocka_unit_test(test_runner_outcomes),
         cmocka_unit_test(test_runner_environment),
+        cmocka_unit_test(test_runner_malloc_tunables),
         cmocka_unit_test(test_runner_directory),
         cmocka_unit_test(test_runner_image_untouched),
         cmocka_unit_test(test_runner_image_written_through_fd),

@@ -21,6 +21,7 @@
  *   mess                leave a directory with a file in the working
  *                       directory, and make it read-only
  *   env                 print PMCHECK_STATE, _CRASH_SITE, _MARKERS
+ *   getenv NAME         print "NAME VALUE" ("-" when unset)
  *   daemon              leave a process behind, in a session of its own,
  *                       that prints its pid on stderr and sleeps; exit 0
  *   resize              open the image and try to keep, halve and
@@ -293,6 +294,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "state %s site %s markers %s\n",
                 env_or_dash("PMCHECK_STATE"), env_or_dash("PMCHECK_CRASH_SITE"),
                 env_or_dash("PMCHECK_MARKERS"));
+        return 0;
+    }
+    if (strcmp(mode, "getenv") == 0 && arg != NULL) {
+        fprintf(stderr, "%s %s\n", arg, env_or_dash(arg));
         return 0;
     }
     if (strcmp(mode, "daemon") == 0)
