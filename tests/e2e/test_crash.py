@@ -12,6 +12,12 @@ trace explored with the recovery command.
   least one named when some are marked).
 - --replay of a failing state writes an image on which the recovery fails
   the same way (exit status and first line of stderr).
+- Under --loads (a bug's crash_args), a buggy twin has cross-failure-read
+  findings at exactly the stores of its "expect BUG: cross-failure-read"
+  comments, each naming as its first note a load at one of the lines of its
+  "xfail BUG: load" comments, and a crash point; its fixed twin has none.
+- --loads on every other workload's fixed twin finds nothing, and nothing
+  changes the states explored: the same states as without it.
 - --jobs 1 and --jobs 2 record the same states and findings; shards 0/2
   and 1/2, each in its own database, merged with `pmcheck merge`, equal
   the unsharded run.
@@ -33,15 +39,18 @@ ARGS = None
 
 # "crash BUG_NAME: left out" on a store's line.
 LEFT_OUT_RE = re.compile(r"crash\s+(?P<bug>BUG_[A-Z0-9_]+):\s+left out")
+# "xfail BUG_NAME: load" on the recovery's load of a cross-failure read.
+LOAD_RE = re.compile(r"xfail\s+(?P<bug>BUG_[A-Z0-9_]+):\s+load")
 CRASH_RULE = "crash-recovery-failed"
+XFAIL_RULE = "cross-failure-read"
 
 
-def left_out_lines(sources, bug):
+def marked_lines(sources, bug, pattern=LEFT_OUT_RE):
     found = set()
     for rel, path in sources:
         with open(path) as f:
             for n, text in enumerate(f, 1):
-                if any(m["bug"] == bug for m in LEFT_OUT_RE.finditer(text)):
+                if any(m["bug"] == bug for m in pattern.finditer(text)):
                     found.add((rel, n))
     return found
 
@@ -98,8 +107,8 @@ class Twin:
         return path
 
 
-def crash_findings(report):
-    return [f for f in report["findings"] if f["rule"] == CRASH_RULE]
+def crash_findings(report, rule=CRASH_RULE):
+    return [f for f in report["findings"] if f["rule"] == rule]
 
 
 def query(db, sql, *params):
@@ -155,6 +164,8 @@ class Crash(unittest.TestCase):
         status, report = t.crash(db)
         self.assertEqual([], crash_findings(report),
                          f"{name}: the fixed twin fails a crash state")
+        self.assertEqual([], crash_findings(report, XFAIL_RULE),
+                         f"{name}: the fixed twin reads uncertain bytes")
         self.assertEqual(0, status)
         outcomes = {row[2] for row in states(db)}
         self.assertLessEqual(outcomes, {"pass", "duplicate"})
@@ -164,15 +175,41 @@ class Crash(unittest.TestCase):
         t = self.twin(name, bug)
         db = t.db("bug")
         status, report = t.crash(db)
-        self.assertEqual(1, status, f"{name} {bug}: no failing state")
+        self.assertEqual(1, status, f"{name} {bug}: no finding")
+        expected = e2e.expectations(t.sources, bug, "adr")
+        self.assertTrue({k for k in expected
+                         if k[0] in (CRASH_RULE, XFAIL_RULE)},
+                        f"{name} {bug}: no expect comment")
+        self.assert_cross_failure_reads(t, report, expected)
+        if any(k[0] == CRASH_RULE for k in expected):
+            self.assert_recovery_fails(t, db, report, expected)
+        else:
+            self.assertEqual([], crash_findings(report),
+                             f"{name} {bug}: the recovery failed")
+
+    def assert_cross_failure_reads(self, t, report, expected):
+        found = crash_findings(report, XFAIL_RULE)
+        keys = {(f["rule"], f["location"]["file"], f["location"]["line"])
+                for f in found}
+        self.assertEqual({k for k in expected if k[0] == XFAIL_RULE}, keys,
+                         f"{t.name} {t.bug}: cross-failure reads")
+        loads = marked_lines(t.sources, t.bug, LOAD_RE)
+        for f in found:
+            first = f["notes"][0]
+            self.assertEqual("load", first["role"])
+            self.assertIn((first["location"]["file"],
+                           first["location"]["line"]), loads,
+                          f"{t.name} {t.bug}: the load is not marked")
+            self.assertEqual("crash-point", f["notes"][-1]["role"])
+
+    def assert_recovery_fails(self, t, db, report, expected):
+        name, bug = t.name, t.bug
         found = crash_findings(report)
         keys = {(f["rule"], f["location"]["file"], f["location"]["line"])
                 for f in found}
-        expected = {k for k in e2e.expectations(t.sources, bug, "adr")
-                    if k[0] == CRASH_RULE}
-        self.assertTrue(expected, f"{name} {bug}: no expect comment")
+        expected = {k for k in expected if k[0] == CRASH_RULE}
         self.assertEqual(expected, keys, f"{name} {bug}: crash points")
-        marked = left_out_lines(t.sources, bug)
+        marked = marked_lines(t.sources, bug)
         named = set()
         for f in found:
             for n in f["notes"]:
@@ -202,6 +239,19 @@ class Crash(unittest.TestCase):
         self.assertEqual(code, run.returncode, f"replay of {state}")
         self.assertEqual((tail or "").splitlines()[:1],
                          run.stderr.splitlines()[:1])
+
+    def assert_loads_clean(self, name):
+        """--loads on a fixed twin whose bugs do not ask for it: no
+        cross-failure read, and the same states as without it."""
+        t = self.twin(name, None)
+        plain, loads = t.db("plain"), t.db("loads")
+        t.crash(plain)
+        status, report = t.crash(loads, "--loads")
+        self.assertEqual([], [(f["location"], f["notes"][0]["location"])
+                              for f in crash_findings(report, XFAIL_RULE)],
+                         f"{name}: the fixed twin reads uncertain bytes")
+        self.assertEqual(0, status)
+        self.assertEqual(states(plain), states(loads))
 
     def test_jobs_agree(self):
         t = self.twin("list", "BUG_PUBLISH_EARLY")
@@ -238,6 +288,10 @@ def add_tests():
             continue
         setattr(Crash, f"test_{name}_fixed",
                 lambda self, name=name: self.assert_fixed(name))
+        if not any("--loads" in how.get("crash_args", [])
+                   for how in spec["bugs"].values()):
+            setattr(Crash, f"test_{name}_fixed_loads",
+                    lambda self, name=name: self.assert_loads_clean(name))
         for bug, how in spec["bugs"].items():
             if "crash" in e2e.found_by(how):
                 setattr(Crash, f"test_{name}_{bug.lower()}",

@@ -25,6 +25,7 @@
  * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug.
  */
 #include <libpmemobj.h>
+#include <pmtrace.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,9 @@ static int put(PMEMobjpool *pop, TOID(struct root) root, uint64_t key)
         TX_ADD_FIELD(root, generation);
 #endif
         D_RW(root)->generation++; /* expect BUG_UNLOGGED: tx-unlogged-store */
+        /* A crash here, every store of the transaction live: the next
+         * pmemobj_open rolls them back (pmcheck crash, with --loads too). */
+        PMT_CRASH_POINT();
     }
     TX_ONABORT
     {
