@@ -82,7 +82,7 @@ struct xfail_pair {
     uint64_t lo, hi;     /* the uncertain bytes it read first (positions) */
     uint32_t region;     /* of the store, with the offset of lo in it */
     uint64_t region_offset;
-    uint8_t state;       /* the store's enum pmc_store_state */
+    uint8_t state; /* the store's enum pmc_store_state */
 };
 
 struct xfail;

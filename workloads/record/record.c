@@ -75,8 +75,8 @@ int main(int argc, char **argv)
     }
     size_t mapped_len;
     int is_pmem;
-    struct record *records = pmem_map_file(
-        argv[1], POOL_SIZE, PMEM_FILE_CREATE, 0644, &mapped_len, &is_pmem);
+    struct record *records = pmem_map_file(argv[1], POOL_SIZE, PMEM_FILE_CREATE,
+                                           0644, &mapped_len, &is_pmem);
     if (records == NULL) {
         perror(argv[1]);
         return 2;

@@ -1,0 +1,311 @@
+/*
+ * test_xfail.c - cross-failure reads (checker/xfail.h): the uncertain set
+ * of a crash point built from hand-made live parts and exempt ranges, and
+ * a recovery's events, hand-made too, read against it; the site pool
+ * (checker/site_pool.h) that names the recoveries' load sites.
+ *
+ * Sites are small numbers chosen per test (10s: stores, 50s: loads), so a
+ * pair with the wrong site fails.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "image.h"
+#include "site_pool.h"
+#include "xfail.h"
+
+/* The recovery maps pool.img at MAP (image 0) and other.img at MAP2
+ * (image 1) from file offset 0. */
+#define MAP 0x7f0000000000ull
+#define MAP2 0x7f1000000000ull
+#define LINE(n) ((uint64_t)(n)*IMAGE_LINE)
+
+struct fx {
+    struct xfail *x;
+    struct image_set *imgs;
+    uint64_t seq;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    struct image_spec specs[] = {{"pool.img", 1 << 16}, {"other.img", 4096}};
+    struct pmc_error err;
+    if (f == NULL || (f->x = xfail_new()) == NULL ||
+        image_set_new(specs, 2, &f->imgs, &err) != 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    xfail_free(f->x);
+    image_set_free(f->imgs);
+    free(f);
+    return 0;
+}
+
+static struct pmc_live_store part(uint64_t seq, uint32_t site, uint8_t offset,
+                                  uint8_t len, uint8_t state)
+{
+    return (struct pmc_live_store){
+        .seq = seq, .site = site, .offset = offset, .len = len, .state = state};
+}
+
+/* ---- the uncertain set ------------------------------------------------ */
+
+static void test_newest_store_owns_each_byte(void **state)
+{
+    struct fx *f = *state;
+    struct pmc_live_store parts[] = {
+        part(1, 10, 0, 16, PMC_STORE_DIRTY),   /* [0, 16) */
+        part(2, 11, 8, 16, PMC_STORE_FLUSHED), /* [8, 24): over 10's tail */
+    };
+    xfail_point_begin(f->x);
+    assert_int_equal(
+        0, xfail_point_line(f->x, XFAIL_POS(0, LINE(2)), parts, 2, 1, 0x40));
+    assert_int_equal(0, xfail_point_end(f->x, 0));
+    /* [8, 16) is 11's, but its oldest live store is 10's: a range of its
+     * own, for the commit variable rule. */
+    const struct xfail_range *r;
+    assert_int_equal(3, xfail_point_ranges(f->x, &r));
+    assert_int_equal(XFAIL_POS(0, LINE(2)), r[0].lo);
+    assert_int_equal(XFAIL_POS(0, LINE(2) + 8), r[0].hi);
+    assert_int_equal(10, r[0].site);
+    assert_int_equal(1, r[0].seq);
+    assert_int_equal(0x40, r[0].region_base);
+    assert_int_equal(XFAIL_POS(0, LINE(2) + 8), r[1].lo);
+    assert_int_equal(XFAIL_POS(0, LINE(2) + 16), r[1].hi);
+    assert_int_equal(11, r[1].site);
+    assert_int_equal(1, r[1].seq);
+    assert_int_equal(PMC_STORE_FLUSHED, r[1].state);
+    assert_int_equal(XFAIL_POS(0, LINE(2) + 16), r[2].lo);
+    assert_int_equal(XFAIL_POS(0, LINE(2) + 24), r[2].hi);
+    assert_int_equal(11, r[2].site);
+    assert_int_equal(2, r[2].seq);
+}
+
+static void test_lines_sorted_and_exempt_cut_out(void **state)
+{
+    struct fx *f = *state;
+    struct pmc_live_store a[] = {part(5, 12, 0, 64, PMC_STORE_DIRTY)};
+    struct pmc_live_store b[] = {part(3, 13, 0, 8, PMC_STORE_DIRTY)};
+    xfail_point_begin(f->x);
+    /* Given out of order, as the model's line table gives them. */
+    assert_int_equal(0, xfail_point_line(f->x, XFAIL_POS(1, 0), b, 1, 2, 0));
+    assert_int_equal(0,
+                     xfail_point_line(f->x, XFAIL_POS(0, LINE(1)), a, 1, 1, 0));
+    /* A transaction's range in the middle of line 1: two pieces left. */
+    assert_int_equal(0, xfail_point_exempt(f->x, XFAIL_POS(0, LINE(1) + 16),
+                                           XFAIL_POS(0, LINE(1) + 32)));
+    assert_int_equal(0, xfail_point_end(f->x, 0));
+    const struct xfail_range *r;
+    assert_int_equal(3, xfail_point_ranges(f->x, &r));
+    assert_int_equal(XFAIL_POS(0, LINE(1)), r[0].lo);
+    assert_int_equal(XFAIL_POS(0, LINE(1) + 16), r[0].hi);
+    assert_int_equal(XFAIL_POS(0, LINE(1) + 32), r[1].lo);
+    assert_int_equal(XFAIL_POS(0, LINE(2)), r[1].hi);
+    assert_int_equal(XFAIL_POS(1, 0), r[2].lo);
+    assert_int_equal(13, r[2].site);
+    assert_int_equal(2, r[2].region);
+}
+
+static void test_commit_var_exempt_until_a_later_store_persists(void **state)
+{
+    struct fx *f = *state;
+    struct pmc_live_store flag[] = {part(20, 14, 0, 8, PMC_STORE_FLUSHED)};
+    for (int later_persisted = 0; later_persisted < 2; later_persisted++) {
+        xfail_point_begin(f->x);
+        assert_int_equal(
+            0, xfail_point_line(f->x, XFAIL_POS(0, 0), flag, 1, 1, 0));
+        assert_int_equal(
+            0, xfail_point_commit_var(f->x, XFAIL_POS(0, 0), XFAIL_POS(0, 8)));
+        /* persisted_seq 19: every persistent store is older than the
+         * flag's: a crash before its fence, which recovery validates. 21:
+         * the program went on and persisted a later store first. */
+        assert_int_equal(0, xfail_point_end(f->x, later_persisted ? 21 : 19));
+        const struct xfail_range *r;
+        assert_int_equal(later_persisted ? 1 : 0, xfail_point_ranges(f->x, &r));
+    }
+}
+
+static void test_transaction_range_always_exempt(void **state)
+{
+    struct fx *f = *state;
+    struct pmc_live_store s[] = {part(2, 15, 0, 8, PMC_STORE_DIRTY)};
+    xfail_point_begin(f->x);
+    assert_int_equal(0, xfail_point_line(f->x, XFAIL_POS(0, 0), s, 1, 1, 0));
+    assert_int_equal(0, xfail_point_exempt(f->x, 0, XFAIL_POS(0, 64)));
+    assert_int_equal(0, xfail_point_end(f->x, 100));
+    const struct xfail_range *r;
+    assert_int_equal(0, xfail_point_ranges(f->x, &r));
+}
+
+/* ---- a run -------------------------------------------------------------- */
+
+/* Line 0 of pool.img uncertain: [0, 8) from store 10, [8, 16) from 11. */
+static void two_stores(struct fx *f)
+{
+    struct pmc_live_store parts[] = {
+        part(1, 10, 0, 8, PMC_STORE_DIRTY),
+        part(2, 11, 8, 8, PMC_STORE_DIRTY),
+    };
+    xfail_point_begin(f->x);
+    assert_int_equal(0,
+                     xfail_point_line(f->x, XFAIL_POS(0, 0), parts, 2, 1, 0));
+    assert_int_equal(0, xfail_point_end(f->x, 0));
+    xfail_run_begin(f->x, f->imgs);
+    f->seq = 0;
+}
+
+static void feed(struct fx *f, enum pmt_kind kind, uint64_t addr, uint64_t len,
+                 uint32_t site, const char *path)
+{
+    struct pmc_event ev = {
+        .kind = kind, .seq = ++f->seq, .site = site, .addr = addr, .len = len};
+    assert_int_equal(0, xfail_run_event(f->x, &ev, path));
+}
+
+static void test_first_read_of_uncertain_bytes(void **state)
+{
+    struct fx *f = *state;
+    two_stores(f);
+    feed(f, PMT_REGION_MAP, MAP, 1 << 16, 0, "/run/dir/pool.img");
+    feed(f, PMT_LOAD, MAP + 4, 8, 50, NULL); /* [4, 12): both stores */
+    feed(f, PMT_LOAD, MAP + 4, 8, 51, NULL); /* read again: seen */
+    const struct xfail_pair *p;
+    assert_int_equal(2, xfail_run_pairs(f->x, &p));
+    assert_int_equal(10, p[0].store_site);
+    assert_int_equal(50, p[0].load_site);
+    assert_int_equal(XFAIL_POS(0, 4), p[0].lo);
+    assert_int_equal(XFAIL_POS(0, 8), p[0].hi);
+    assert_int_equal(11, p[1].store_site);
+    assert_int_equal(50, p[1].load_site);
+    assert_int_equal(XFAIL_POS(0, 8), p[1].lo);
+    assert_int_equal(XFAIL_POS(0, 12), p[1].hi);
+}
+
+static void test_written_first_is_no_read(void **state)
+{
+    struct fx *f = *state;
+    two_stores(f);
+    feed(f, PMT_REGION_MAP, MAP, 1 << 16, 0, "pool.img");
+    feed(f, PMT_STORE, MAP, 8, 0, NULL);          /* recovery wrote [0, 8) */
+    feed(f, PMT_LIB_WRITE, MAP + 12, 4, 0, NULL); /* and a library [12, 16) */
+    feed(f, PMT_LOAD, MAP, 16, 52, NULL);
+    const struct xfail_pair *p;
+    assert_int_equal(1, xfail_run_pairs(f->x, &p));
+    assert_int_equal(11, p[0].store_site);
+    assert_int_equal(52, p[0].load_site);
+    assert_int_equal(XFAIL_POS(0, 8), p[0].lo);
+    assert_int_equal(XFAIL_POS(0, 12), p[0].hi);
+}
+
+static void test_other_images_and_unmapped_reads_do_not_count(void **state)
+{
+    struct fx *f = *state;
+    two_stores(f);
+    /* other.img: no uncertain byte; a file that is no crash image. */
+    feed(f, PMT_REGION_MAP, MAP2, 4096, 0, "/x/other.img");
+    feed(f, PMT_REGION_MAP, MAP2 + 0x10000, 4096, 0, "/x/unknown.pool");
+    feed(f, PMT_LOAD, MAP2, 16, 53, NULL);
+    feed(f, PMT_LOAD, MAP2 + 0x10000, 16, 53, NULL);
+    /* pool.img mapped and unmapped before it is read. */
+    feed(f, PMT_REGION_MAP, MAP, 1 << 16, 0, "pool.img");
+    feed(f, PMT_REGION_UNMAP, MAP, 1 << 16, 0, NULL);
+    feed(f, PMT_LOAD, MAP, 16, 54, NULL);
+    const struct xfail_pair *p;
+    assert_int_equal(0, xfail_run_pairs(f->x, &p));
+    /* Mapped again elsewhere: its loads count from there. */
+    struct pmc_event map = {.kind = PMT_REGION_MAP,
+                            .seq = ++f->seq,
+                            .addr = MAP2 + 0x40000,
+                            .len = 4096,
+                            .file_offset = 0};
+    assert_int_equal(0, xfail_run_event(f->x, &map, "pool.img"));
+    feed(f, PMT_LOAD, MAP2 + 0x40000 + 8, 1, 55, NULL);
+    assert_int_equal(1, xfail_run_pairs(f->x, &p));
+    assert_int_equal(11, p[0].store_site);
+    assert_int_equal(55, p[0].load_site);
+}
+
+static void test_a_new_run_starts_afresh(void **state)
+{
+    struct fx *f = *state;
+    two_stores(f);
+    feed(f, PMT_REGION_MAP, MAP, 1 << 16, 0, "pool.img");
+    feed(f, PMT_LOAD, MAP, 8, 56, NULL);
+    xfail_run_begin(f->x, f->imgs);
+    const struct xfail_pair *p;
+    assert_int_equal(0, xfail_run_pairs(f->x, &p));
+    feed(f, PMT_REGION_MAP, MAP, 1 << 16, 0, "pool.img");
+    feed(f, PMT_LOAD, MAP, 8, 56, NULL); /* read first again in this run */
+    assert_int_equal(1, xfail_run_pairs(f->x, &p));
+}
+
+/* ---- the site pool ------------------------------------------------------ */
+
+static void test_site_pool_ids(void **state)
+{
+    (void)state;
+    struct pmc_site_pool *pool = pmc_site_pool_new();
+    assert_non_null(pool);
+    char file[] = "rec.c";
+    struct pmc_site a = {.id = 7,
+                         .line = 12,
+                         .column = 3,
+                         .file = file,
+                         .dir = "/src",
+                         .function = "verify"};
+    struct pmc_site b = a;
+    b.line = 13;
+    uint32_t ia = pmc_site_pool_add(pool, &a);
+    uint32_t ib = pmc_site_pool_add(pool, &b);
+    assert_true(pmc_site_pool_owns(ia));
+    assert_int_not_equal(ia, ib);
+    file[0] = 'X'; /* the pool keeps its own copy */
+    struct pmc_site a2 = a;
+    a2.file = "rec.c";
+    assert_int_equal(ia, pmc_site_pool_add(pool, &a2));
+    const struct pmc_site *got = pmc_site_pool_get(pool, ib);
+    assert_non_null(got);
+    assert_int_equal(13, got->line);
+    assert_string_equal("rec.c", got->file);
+    assert_string_equal("verify", got->function);
+    assert_null(pmc_site_pool_get(pool, 7));
+    assert_null(pmc_site_pool_get(pool, ib + 1));
+    pmc_site_pool_free(pool);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_newest_store_owns_each_byte, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_lines_sorted_and_exempt_cut_out,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_commit_var_exempt_until_a_later_store_persists, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_transaction_range_always_exempt,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_read_of_uncertain_bytes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_written_first_is_no_read, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_other_images_and_unmapped_reads_do_not_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_new_run_starts_afresh, setup,
+                                        teardown),
+        cmocka_unit_test(test_site_pool_ids),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
