@@ -38,6 +38,27 @@ static void outcome_words(const struct pmc_run_result *r, char *buf,
     }
 }
 
+/* A note per site of the unlogged stores a state kept in (at a library
+ * call's crash point in a transaction: what the rollback cannot undo, the
+ * likeliest cause), the earliest first. */
+static void unlogged_notes(struct pmc_finding *f, const struct image_set *imgs,
+                           const struct left_out *kept, size_t n)
+{
+    for (size_t i = 0; i < n && f->nnotes < PMC_MAX_NOTES - 1; i++) {
+        bool seen = false;
+        for (uint32_t j = 0; j < f->nnotes; j++)
+            seen |= f->notes[j].site == kept[i].site;
+        if (!seen)
+            pmc_finding_note(f, PMC_NOTE_STORE, kept[i].site,
+                             "in the crash image, and no rollback undoes it: "
+                             "store of %" PRIu32 " bytes to %s+0x%" PRIx64
+                             ", neither added to the transaction nor "
+                             "allocated in it",
+                             kept[i].len, image_name(imgs, kept[i].img),
+                             kept[i].offset);
+    }
+}
+
 /* A note per site of the stores left out, the earliest first. */
 static void left_out_notes(struct pmc_finding *f, const struct image_set *imgs,
                            const struct left_out *lo, size_t n)
@@ -63,10 +84,11 @@ int crash_failure_finding(const struct image_set *imgs,
 {
     const struct crash_point *cp = fs->cp;
     size_t room = crash_point_parts(cp);
-    struct left_out *lo = calloc(room ? room : 1, sizeof(*lo));
+    struct left_out *lo = calloc(room ? 2 * room : 1, sizeof(*lo));
     if (lo == NULL)
         return pmc_error_set(err, "crash: out of memory");
     size_t n = crash_point_left_out(cp, fs->choices, lo);
+    size_t kept = crash_point_unlogged(cp, fs->choices, lo + room);
 
     struct pmc_finding *f = out;
     pmc_finding_init(f, PMC_RULE_CRASH_RECOVERY_FAILED, cp->site, cp->seq);
@@ -84,9 +106,11 @@ int crash_failure_finding(const struct image_set *imgs,
     snprintf(f->message, sizeof(f->message),
              "recovery %s on crash state %s%s%s%s", outcome, fs->state_id,
              fs->faults[0] ? " " : "", fs->faults, stores);
+    unlogged_notes(f, imgs, lo + room, kept);
     left_out_notes(f, imgs, lo, n);
-    pmc_finding_note(f, PMC_NOTE_CRASH_POINT, cp->site, "%s",
-                     crash_point_words(cp->kind));
+    char point[160];
+    crash_point_describe(cp, point, sizeof(point));
+    pmc_finding_note(f, PMC_NOTE_CRASH_POINT, cp->site, "%s", point);
     free(lo);
     return 0;
 }

@@ -21,6 +21,7 @@
 
 #include "crash.h"
 #include "image.h"
+#include "rangeset.h"
 #include "xfail.h"
 
 /* Defaults filled in (crash.c): what exploration and replay agree on. */
@@ -37,6 +38,7 @@ enum crash_point_kind {
     POINT_DURABLE,    /* at PMT_DURABLE() */
     POINT_ANNOTATION, /* at PMT_CRASH_POINT() */
     POINT_END,        /* at the end of the trace */
+    POINT_LIB_CALL,   /* in a libpmemobj call, before its next write */
 };
 
 /* A torn variant of a line: part `part` persists but for one 8-byte word. */
@@ -56,6 +58,11 @@ struct point_line {
     uint32_t ntorn;
     size_t torn_first;  /* its variants in crash_point.torn */
     size_t delta_first; /* its choices' hash deltas in crash_point.deltas */
+    /* All in in every state, never varied: at a library call's crash point
+     * inside a transaction, a line without a store of the transaction
+     * outside its ranges (crash_walk.c, struct tx_window). */
+    bool fixed;
+    uint64_t addr; /* the line's address in the traced program */
 };
 
 struct crash_point {
@@ -63,8 +70,17 @@ struct crash_point {
     uint64_t seq;    /* the event it is at */
     uint32_t site;
     enum crash_point_kind kind;
-    struct point_line *lines; /* by (img, offset) */
+    const char *function; /* POINT_LIB_CALL: the library function */
+    /* The varied lines by (img, offset), then the fixed ones by (img,
+     * offset): strategies choose for lines [0, nvaried) only. */
+    struct point_line *lines;
     size_t nlines;
+    size_t nvaried;
+    /* POINT_LIB_CALL inside a transaction: the open transactions' ranges
+     * (the walk's, valid during the point) and the seq of the outermost
+     * TX_BEGIN; else NULL and 0. */
+    const struct rangeset *tx_ranges;
+    uint64_t tx_begin_seq;
     struct strategy_line *choices; /* the strategies' view of lines */
     struct torn_variant *torn;
     size_t ntorn;
@@ -99,8 +115,16 @@ uint64_t crash_point_hash(const struct crash_point *cp,
 /* Every line's last choice that is a prefix: all its stores. */
 void crash_point_all(const struct crash_point *cp, uint32_t *choices);
 
+/* The fixed lines' choices (all their stores), after the varied lines'
+ * that a strategy gives. */
+void crash_point_fill_fixed(const struct crash_point *cp, uint32_t *choices);
+
 /* Words, in the crash point note: "before this fence". */
 const char *crash_point_words(enum crash_point_kind kind);
+
+/* The crash point note of cp: its kind's words, and at a library call the
+ * function ("crash point: in this pmemobj_tx_add_range call, ..."). */
+void crash_point_describe(const struct crash_point *cp, char *buf, size_t size);
 
 /* A store left out of a state (wholly, or partly when torn). */
 struct left_out {
@@ -114,12 +138,20 @@ struct left_out {
     bool torn;
 };
 
-/* The live parts of cp: room enough for crash_point_left_out. */
+/* The live parts of cp: room enough for crash_point_left_out and
+ * crash_point_unlogged. */
 size_t crash_point_parts(const struct crash_point *cp);
 
 /* The stores a state leaves out into out (crash_point_parts() entries),
  * by seq, one entry per store (its parts merged). Returns how many. */
 size_t crash_point_left_out(const struct crash_point *cp,
+                            const uint32_t *choices, struct left_out *out);
+
+/* The unlogged stores a state keeps in: at a library call's crash point
+ * inside a transaction, the stores of the transaction outside its ranges
+ * that the state's prefixes hold, which no rollback undoes. Same form as
+ * crash_point_left_out (torn is false); 0 at other points. */
+size_t crash_point_unlogged(const struct crash_point *cp,
                             const uint32_t *choices, struct left_out *out);
 
 /* ---- the walk (crash_walk.c) ------------------------------------------- */

@@ -10,6 +10,7 @@
  */
 #include "crash_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,10 +45,22 @@ const char *crash_point_words(enum crash_point_kind kind)
         return "crash point: PMT_CRASH_POINT()";
     case POINT_END:
         return "crash point: the end of the trace";
+    case POINT_LIB_CALL:
+        return "crash point: in this library call, before it wrote to pmem";
     case POINT_NONE:
         break;
     }
     return "crash point";
+}
+
+void crash_point_describe(const struct crash_point *cp, char *buf, size_t size)
+{
+    if (cp->kind == POINT_LIB_CALL && cp->function != NULL)
+        snprintf(buf, size,
+                 "crash point: in this %s call, before it wrote to pmem",
+                 cp->function);
+    else
+        snprintf(buf, size, "%s", crash_point_words(cp->kind));
 }
 
 /* A part tears when it spans more than one aligned 8-byte word: only an
@@ -143,7 +156,7 @@ int crash_point_prepare(struct crash_point *cp, const struct image_set *imgs,
         struct point_line *l = &cp->lines[i];
         l->ntorn = 0;
         l->torn_first = cp->ntorn;
-        if (torn && add_torn(cp, l) != 0)
+        if (torn && !l->fixed && add_torn(cp, l) != 0)
             return -1;
         l->delta_first = cp->ndeltas;
         cp->ndeltas += (size_t)l->nparts + 1 + l->ntorn;
@@ -171,6 +184,12 @@ uint64_t crash_point_hash(const struct crash_point *cp, const uint32_t *choices)
 void crash_point_all(const struct crash_point *cp, uint32_t *choices)
 {
     for (size_t i = 0; i < cp->nlines; i++)
+        choices[i] = cp->lines[i].nparts;
+}
+
+void crash_point_fill_fixed(const struct crash_point *cp, uint32_t *choices)
+{
+    for (size_t i = cp->nvaried; i < cp->nlines; i++)
         choices[i] = cp->lines[i].nparts;
 }
 
@@ -209,6 +228,8 @@ size_t crash_point_parts(const struct crash_point *cp)
     return n;
 }
 
+static size_t merge_parts(struct left_out *out, size_t n);
+
 size_t crash_point_left_out(const struct crash_point *cp,
                             const uint32_t *choices, struct left_out *out)
 {
@@ -225,8 +246,14 @@ size_t crash_point_left_out(const struct crash_point *cp,
         for (uint32_t p = from; p < l->nparts; p++)
             n = add_part(l, &l->parts[p], false, out, n);
     }
+    return merge_parts(out, n);
+}
+
+/* Sort parts by seq; the parts of one store (in two lines) make one
+ * entry. Returns how many entries. */
+static size_t merge_parts(struct left_out *out, size_t n)
+{
     qsort(out, n, sizeof(out[0]), compare_left_out);
-    /* The parts of one store (in two lines) make one entry. */
     size_t merged = 0;
     for (size_t i = 0; i < n; i++) {
         struct left_out *last = merged ? &out[merged - 1] : NULL;
@@ -241,4 +268,26 @@ size_t crash_point_left_out(const struct crash_point *cp,
         out[merged++] = out[i];
     }
     return merged;
+}
+
+size_t crash_point_unlogged(const struct crash_point *cp,
+                            const uint32_t *choices, struct left_out *out)
+{
+    if (cp->tx_ranges == NULL)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < cp->nvaried; i++) {
+        const struct point_line *l = &cp->lines[i];
+        uint32_t in =
+            choices[i] <= l->nparts
+                ? choices[i]
+                : cp->torn[l->torn_first + choices[i] - l->nparts - 1].part;
+        for (uint32_t p = 0; p < in; p++) {
+            uint64_t lo = l->addr + l->parts[p].offset;
+            if (l->parts[p].seq > cp->tx_begin_seq &&
+                !rangeset_covers(cp->tx_ranges, lo, lo + l->parts[p].len))
+                n = add_part(l, &l->parts[p], false, out, n);
+        }
+    }
+    return merge_parts(out, n);
 }

@@ -34,9 +34,10 @@ static int target_choices(struct replay *r, const struct crash_point *cp,
         return 0;
     }
     struct strategy_iter it;
-    if (strategy_begin(&it, r->o.strategy, cp->choices, cp->nlines, r->o.seed,
+    if (strategy_begin(&it, r->o.strategy, cp->choices, cp->nvaried, r->o.seed,
                        cp->number, r->o.max_per_point) != 0)
         return pmc_error_set(err, "crash: out of memory");
+    crash_point_fill_fixed(cp, choices);
     uint64_t index = 0;
     bool found = false;
     while (strategy_next(&it, choices)) {

@@ -23,6 +23,44 @@
 #define MARKERS_MAX 64u
 #define MARKERS_TEXT 4096u
 
+/* A library call in progress: its crash point (POINT_LIB_CALL) comes just
+ * before the first event of the call that changes what pmem may hold - a
+ * LIB_WRITE to a region, the commit or the abort of a transaction. Until
+ * then the call has changed nothing a crash could show, so a crash point
+ * at its BEGIN would hold a subset of the states of this one: the same
+ * persistent content, fewer live stores. A call that writes nothing has
+ * no crash point. After another crash point inside the call (a fence of
+ * the constructor pmemobj_alloc runs), or a store of the program there,
+ * the next library write is due one again: the state before it differs. */
+struct lib_call {
+    bool in;  /* between a BEGIN and its END */
+    bool due; /* the next library write comes after a crash point */
+    uint32_t site;
+    const char *function;
+};
+
+/*
+ * The transactions open, as a library call's crash point inside one sees
+ * them. Such a point asks one question: is the pool consistent after the
+ * rollback, whatever of the transaction persisted? Whichever stores inside
+ * the transactions' ranges persisted, the next pmemobj_open restores what
+ * was added and frees what was allocated; so only the lines holding a
+ * store of the transaction outside its ranges (an unlogged store) vary,
+ * and the others are fixed all in (older live stores vary at the fences
+ * and durability points around). A point with no line to vary, or with
+ * the same varied stores as the last one explored in the same
+ * transaction, recovers to the pools the points before it hold: it is not
+ * explored.
+ */
+struct tx_window {
+    uint64_t open;          /* TX_BEGINs not yet ended, any thread's */
+    uint64_t number;        /* of the outermost transactions begun, from 1 */
+    uint64_t begin_seq;     /* of the last outermost TX_BEGIN */
+    uint64_t explored;      /* the transaction of the last point explored */
+    uint64_t signature;     /* of that point's varied stores */
+    struct rangeset ranges; /* at a point: the open transactions' ranges */
+};
+
 struct walk {
     struct pmc_trace *trace;
     enum pmc_persistency persistency;
@@ -46,6 +84,10 @@ struct walk {
     /* PMT_COMMIT_VAR ranges declared so far, as positions (XFAIL_POS) */
     struct rangeset commit_vars;
     uint64_t persisted_seq; /* the newest store made persistent */
+    /* The libpmemobj call the program is in (LIB_CALL BEGIN to END), and
+     * whether its crash point is due before the library's next write. */
+    struct lib_call call;
+    struct tx_window tx;
     bool damaged;
     bool saw_exit;
 };
@@ -159,6 +201,7 @@ int walk_new(struct pmc_trace *t, enum pmc_persistency persistency, bool torn,
     w->torn = torn;
     crash_point_init(&w->point);
     rangeset_init(&w->commit_vars);
+    rangeset_init(&w->tx.ranges);
     struct image_list l = {0};
     int rc = 0;
     if (pmc_trace_info(t)->flags & PMT_FILE_NO_CONTENT)
@@ -188,6 +231,7 @@ void walk_free(struct walk *w)
     image_set_free(w->images);
     crash_point_destroy(&w->point);
     rangeset_destroy(&w->commit_vars);
+    rangeset_destroy(&w->tx.ranges);
     free(w);
 }
 
@@ -379,15 +423,33 @@ static enum crash_point_kind point_kind(const struct pmc_event *ev)
     }
 }
 
+/* The varied lines first, then the fixed ones; each by (img, offset). */
 static int compare_lines(const void *a, const void *b)
 {
     const struct point_line *x = a, *y = b;
+    if (x->fixed != y->fixed)
+        return x->fixed ? 1 : -1;
     if (x->img != y->img)
         return x->img < y->img ? -1 : 1;
     return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-static int add_line(struct walk *w, const struct pmc_line_view *v)
+/* Does the line hold a store of the open transaction outside its ranges
+ * (neither added nor allocated: the rollback cannot undo it)? */
+static bool line_unlogged(const struct walk *w, const struct pmc_line_view *v)
+{
+    for (size_t i = 0; i < v->nstores; i++) {
+        uint64_t lo = v->addr + v->stores[i].offset;
+        if (v->stores[i].seq > w->tx.begin_seq &&
+            !rangeset_covers(&w->tx.ranges, lo, lo + v->stores[i].len))
+            return true;
+    }
+    return false;
+}
+
+/* in_tx: a library call's crash point inside a transaction, where only
+ * the lines holding its unlogged stores vary. */
+static int add_line(struct walk *w, const struct pmc_line_view *v, bool in_tx)
 {
     struct crash_point *cp = &w->point;
     uint64_t offset;
@@ -410,8 +472,44 @@ static int add_line(struct walk *w, const struct pmc_line_view *v)
         .region_base = r->file_offset,
         .parts = v->stores,
         .nparts = (uint32_t)v->nstores,
+        .fixed = in_tx && !line_unlogged(w, v),
+        .addr = v->addr,
     };
     return 0;
+}
+
+static void tx_range_add(void *ctx, uint64_t lo, uint64_t hi)
+{
+    struct rangeset *ranges = ctx;
+    /* Without memory the range is not covered: more states, none wrong. */
+    (void)rangeset_add(ranges, lo, hi, (struct range_tag){0});
+}
+
+/* The varied lines' stores, as one number: a library call's crash point
+ * whose varied stores are those of the one explored before it in the same
+ * transaction recovers to the same pools. */
+static uint64_t varied_signature(const struct crash_point *cp)
+{
+    uint64_t h = cp->nvaried;
+    for (size_t i = 0; i < cp->nvaried; i++) {
+        const struct point_line *l = &cp->lines[i];
+        h = (h ^ l->parts[l->nparts - 1].seq ^ ((uint64_t)l->nparts << 48)) *
+            0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Is this library call's crash point inside a transaction one to skip? */
+static bool tx_point_redundant(struct walk *w, const struct crash_point *cp)
+{
+    if (cp->nvaried == 0)
+        return true;
+    uint64_t signature = varied_signature(cp);
+    if (w->tx.explored == w->tx.number && w->tx.signature == signature)
+        return true;
+    w->tx.explored = w->tx.number;
+    w->tx.signature = signature;
+    return false;
 }
 
 static int at_point(struct walk *w, enum crash_point_kind kind, uint64_t seq,
@@ -419,18 +517,34 @@ static int at_point(struct walk *w, enum crash_point_kind kind, uint64_t seq,
                     struct pmc_error *err)
 {
     struct crash_point *cp = &w->point;
-    cp->nlines = 0;
+    bool in_tx = kind == POINT_LIB_CALL && w->tx.open > 0;
+    if (in_tx) {
+        rangeset_clear(&w->tx.ranges);
+        pmc_model_tx_ranges(w->model, tx_range_add, &w->tx.ranges);
+    }
+    cp->nlines = cp->nvaried = 0;
     size_t cursor = 0;
     struct pmc_line_view v;
     while (pmc_model_next_line(w->model, &cursor, &v))
-        if (v.nstores > 0 && add_line(w, &v) != 0)
+        if (v.nstores > 0 && add_line(w, &v, in_tx) != 0)
             return pmc_error_set(err, "crash: out of memory");
     if (cp->nlines > 1) /* qsort wants an array, even for no element */
         qsort(cp->lines, cp->nlines, sizeof(cp->lines[0]), compare_lines);
+    while (cp->nvaried < cp->nlines && !cp->lines[cp->nvaried].fixed)
+        cp->nvaried++;
+    /* Inside a library call, after another crash point, the next library
+     * write is due one again: this one does not hold the state after what
+     * comes in between. */
+    w->call.due = w->call.in && kind != POINT_LIB_CALL;
+    if (in_tx && tx_point_redundant(w, cp))
+        return 0;
     cp->number = w->points++;
     cp->seq = seq;
     cp->site = site;
     cp->kind = kind;
+    cp->function = kind == POINT_LIB_CALL ? w->call.function : NULL;
+    cp->tx_ranges = in_tx ? &w->tx.ranges : NULL;
+    cp->tx_begin_seq = in_tx ? w->tx.begin_seq : 0;
     cp->base_hash = image_base_hash(w->images);
     cp->markers = w->markers_text;
     cp->markers_hash =
@@ -440,9 +554,59 @@ static int at_point(struct walk *w, enum crash_point_kind kind, uint64_t seq,
     return fn(ctx, cp, err);
 }
 
+/* ---- library calls ------------------------------------------------- */
+
+static void lib_call_passed(struct walk *w, const struct pmc_event *ev)
+{
+    if (ev->flags & PMT_LIB_CALL_BEGIN)
+        w->call = (struct lib_call){
+            .in = true,
+            .due = true,
+            .site = ev->site,
+            .function = pmc_trace_string(w->trace, ev->id),
+        };
+    else if (ev->flags & PMT_LIB_CALL_END)
+        w->call.in = w->call.due = false;
+}
+
+/* Does ev change what pmem may hold after a crash, from inside a library
+ * call whose crash point is due? */
+static bool lib_point_due(const struct walk *w, const struct pmc_event *ev)
+{
+    if (!w->call.due)
+        return false;
+    switch (ev->kind) {
+    case PMT_LIB_WRITE:
+        return pmc_model_region_of(w->model, ev->addr) != NULL;
+    case PMT_TX_COMMIT:
+    case PMT_TX_ABORT:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void after_event(struct walk *w, const struct pmc_event *ev)
 {
     switch (ev->kind) {
+    case PMT_LIB_CALL:
+        lib_call_passed(w, ev);
+        break;
+    case PMT_TX_BEGIN:
+        if (w->tx.open++ == 0) {
+            w->tx.number++;
+            w->tx.begin_seq = ev->seq;
+        }
+        break;
+    case PMT_TX_END:
+        w->tx.open -= w->tx.open > 0;
+        break;
+    case PMT_STORE:
+    case PMT_NT_STORE:
+    case PMT_STORE_FILL:
+        /* a constructor's store: the library may publish it next */
+        w->call.due |= w->call.in;
+        break;
     case PMT_REGION_MAP:
         region_mapped(w, ev);
         break;
@@ -492,6 +656,9 @@ int walk_run(struct walk *w, walk_point_fn fn, void *ctx, struct pmc_error *err)
     w->markers_text[0] = '\0';
     rangeset_clear(&w->commit_vars);
     w->persisted_seq = 0;
+    w->call = (struct lib_call){0};
+    w->tx.open = w->tx.number = w->tx.begin_seq = 0;
+    w->tx.explored = w->tx.signature = 0;
     w->cached_region = 0;
     w->cached_image = -1;
     w->damaged = w->saw_exit = false;
@@ -502,11 +669,14 @@ int walk_run(struct walk *w, walk_point_fn fn, void *ctx, struct pmc_error *err)
         w->events++;
         w->last_seq = ev.seq;
         enum crash_point_kind kind = point_kind(&ev);
-        if (kind != POINT_NONE) {
-            int stop = at_point(w, kind, ev.seq, ev.site, fn, ctx, err);
-            if (stop != 0)
-                return stop < 0 ? -1 : 0;
-        }
+        int stop = 0;
+        if (kind != POINT_NONE)
+            stop = at_point(w, kind, ev.seq, ev.site, fn, ctx, err);
+        else if (lib_point_due(w, &ev))
+            stop =
+                at_point(w, POINT_LIB_CALL, ev.seq, w->call.site, fn, ctx, err);
+        if (stop != 0)
+            return stop < 0 ? -1 : 0;
         if (pmc_model_event(w->model, &ev, err) != 0)
             return -1;
         after_event(w, &ev);

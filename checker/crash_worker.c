@@ -218,9 +218,10 @@ static int strategy_states(struct worker *k, const struct crash_point *cp,
                            struct pmc_error *err)
 {
     struct strategy_iter it;
-    if (strategy_begin(&it, k->o->strategy, cp->choices, cp->nlines, k->o->seed,
-                       cp->number, k->o->max_per_point) != 0)
+    if (strategy_begin(&it, k->o->strategy, cp->choices, cp->nvaried,
+                       k->o->seed, cp->number, k->o->max_per_point) != 0)
         return pmc_error_set(err, "crash: out of memory");
+    crash_point_fill_fixed(cp, k->scratch);
     int rc = 0;
     for (uint32_t index = 0; rc == 0 && strategy_next(&it, k->scratch);
          index++) {
