@@ -598,6 +598,103 @@ static void test_markers(void **state)
     explored_free(&e);
 }
 
+/* ---- library calls (libpmemobj) ----------------------------------- */
+
+#define SITE_BEGIN 16u
+#define SITE_ADD 17u
+#define SITE_COMMIT 18u
+#define STR_BEGIN 3u
+#define STR_ADD 4u
+#define STR_COMMIT 5u
+
+static void lib_call(struct tracer *t, uint32_t site, uint32_t function,
+                     unsigned flags)
+{
+    struct pmt_body_lib_call body = {.function = function};
+    tb_rec(t->b, t->blk, PMT_LIB_CALL, (uint8_t)flags, site, t->seq++, &body,
+           sizeof(body), NULL, 0);
+}
+
+static void tx_record(struct tracer *t, uint8_t kind, uint32_t site,
+                      uint64_t offset, uint64_t len)
+{
+    struct pmt_body_range body = {.addr = POOL + offset, .len = len};
+    tb_rec(t->b, t->blk, kind, 0, site, t->seq++, &body,
+           kind == PMT_TX_ADD ? sizeof(body) : 0, NULL, 0);
+}
+
+/* A transaction that adds [160, 168) and stores there (logged), and
+ * stores the data and the flag without adding them (unlogged); its
+ * commit flushes the added range. The begin writes nothing; the add
+ * writes its undo log (at 232) before any store. */
+static const char *unlogged_tx_trace(void)
+{
+    struct tracer t;
+    tracer_begin(&t);
+    tb_string(t.b, t.blk, t.seq++, STR_BEGIN, "pmemobj_tx_begin");
+    tb_string(t.b, t.blk, t.seq++, STR_ADD, "pmemobj_tx_add_range");
+    tb_string(t.b, t.blk, t.seq++, STR_COMMIT, "pmemobj_tx_process");
+    const uint32_t sites[] = {SITE_BEGIN, SITE_ADD, SITE_COMMIT};
+    for (size_t i = 0; i < sizeof(sites) / sizeof(sites[0]); i++)
+        tb_site(t.b, t.blk, t.seq++, sites[i], sites[i] * 10, 1, 2, 0, 0);
+    static const uint8_t undo[8] = {0x5a};
+    lib_call(&t, SITE_BEGIN, STR_BEGIN, PMT_LIB_CALL_BEGIN);
+    tx_record(&t, PMT_TX_BEGIN, SITE_BEGIN, 0, 0);
+    lib_call(&t, SITE_BEGIN, STR_BEGIN, PMT_LIB_CALL_END);
+    lib_call(&t, SITE_ADD, STR_ADD, PMT_LIB_CALL_BEGIN);
+    addr_record(&t, PMT_LIB_WRITE, 232, undo, sizeof(undo));
+    tx_record(&t, PMT_TX_ADD, SITE_ADD, 160, 8);
+    lib_call(&t, SITE_ADD, STR_ADD, PMT_LIB_CALL_END);
+    put(&t, SITE_PAIR, 160, data8, 8);
+    put(&t, SITE_DATA, 0, data8, 8);
+    put(&t, SITE_FLAG, 64, &flag1, 1);
+    lib_call(&t, SITE_COMMIT, STR_COMMIT, PMT_LIB_CALL_BEGIN);
+    addr_record(&t, PMT_LIB_WRITE, 160, data8, 8);
+    tx_record(&t, PMT_TX_COMMIT, SITE_COMMIT, 0, 0);
+    lib_call(&t, SITE_COMMIT, STR_COMMIT, PMT_LIB_CALL_END);
+    tx_record(&t, PMT_TX_END, SITE_COMMIT, 0, 0);
+    return tracer_end(&t, "unlogged.pmt");
+}
+
+/* The commit's first write is a crash point at the call site; the begin
+ * (no write) and the add (nothing to vary yet) are none. Only the
+ * unlogged lines vary there: the logged one is fixed in. The failing
+ * state keeps the flag and not the data, and the finding says so. */
+static void test_lib_call_points(void **state)
+{
+    (void)state;
+    static struct explored e;
+    struct pmc_crash_options o = options();
+    explore(unlogged_tx_trace(), &o, &e);
+    /* none, all, data alone, flag alone (with two lines, the all-but-one
+     * states are those) */
+    assert_string_equal(e.seen.s[0].id, "0.0");
+    assert_int_equal(e.seen.s[0].crash_site, SITE_COMMIT);
+    assert_string_equal(e.seen.s[3].id, "0.3");
+    assert_int_equal(e.seen.s[3].outcome, PMC_RUN_EXIT);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(e.seen.s[i].outcome == PMC_RUN_EXIT, i == 3);
+    /* The logged line is in every state of point 0, and the commit made
+     * it persistent: the exit and the end of the trace (points 1 and 2)
+     * hold the same four images, which are not run again. */
+    assert_int_equal(e.seen.n, 12);
+    for (size_t i = 4; i < 12; i++) {
+        assert_true(e.seen.s[i].duplicate);
+        assert_int_equal(e.seen.s[i].duplicate_of[0], '0');
+    }
+    const struct pmc_finding *f = pmc_findings_get(e.findings, 0);
+    assert_non_null(f);
+    assert_int_equal(f->site, SITE_COMMIT);
+    assert_int_equal(f->notes[0].site, SITE_FLAG);
+    assert_non_null(strstr(f->notes[0].message, "no rollback undoes it"));
+    assert_int_equal(f->notes[1].site, SITE_DATA);
+    assert_non_null(strstr(f->notes[1].message, "left out"));
+    assert_string_equal(f->notes[f->nnotes - 1].message,
+                        "crash point: in this pmemobj_tx_process call, before "
+                        "it wrote to pmem");
+    explored_free(&e);
+}
+
 /* --fail-alloc runs each point's full state once more; --media-errors
  * runs the final state with lines that hold data poisoned. */
 static void test_fault_states(void **state)
@@ -652,6 +749,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_region_data_and_lib_write),
         cmocka_unit_test(test_markers),
         cmocka_unit_test(test_fault_states),
+        cmocka_unit_test(test_lib_call_points),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
