@@ -17,10 +17,15 @@
  * Built with -DBUG_x, the program has one bug (the fixed twin has none):
  *   BUG_UNLOGGED          the generation is changed without being added to
  *                         the transaction: an abort or a crash in the
- *                         transaction keeps the new value
+ *                         transaction keeps the new value (which verify
+ *                         accepts: generation only has to be at least
+ *                         the count, so pmcheck crash cannot fail it)
  *   BUG_STORE_BEFORE_ADD  the bucket head is stored before it is added: the
  *                         snapshot holds the new value, so the rollback
- *                         restores nothing
+ *                         restores nothing; under pmcheck crash, a crash
+ *                         before the add's write (a crash point in that
+ *                         libpmemobj call) or in the transaction leaves
+ *                         the head on a node the rollback frees
  *   BUG_ADD_TWICE         the count is added twice (wasted undo log)
  * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug.
  */
@@ -63,13 +68,13 @@ static int put(PMEMobjpool *pop, TOID(struct root) root, uint64_t key)
     TX_BEGIN(pop)
     {
         TOID(struct node) n = TX_NEW(struct node);
-        D_RW(n)->key = key;
-        D_RW(n)->value = 3 * key;
-        D_RW(n)->next = D_RO(root)->buckets[b];
+        D_RW(n)->key = key; /* crash BUG_STORE_BEFORE_ADD: left out */
+        D_RW(n)->value = 3 * key; /* crash BUG_STORE_BEFORE_ADD: left out */
+        D_RW(n)->next = D_RO(root)->buckets[b]; /* crash BUG_STORE_BEFORE_ADD: left out */
 #ifdef BUG_STORE_BEFORE_ADD
         D_RW(root)->buckets[b] =
-            n; /* expect BUG_STORE_BEFORE_ADD: tx-unlogged-store */
-        TX_ADD_FIELD(root, buckets[b]);
+            n; /* expect BUG_STORE_BEFORE_ADD: tx-unlogged-store; crash BUG_STORE_BEFORE_ADD: kept in */
+        TX_ADD_FIELD(root, buckets[b]); /* expect BUG_STORE_BEFORE_ADD: crash-recovery-failed */
 #else
         TX_ADD_FIELD(root, buckets[b]);
         D_RW(root)->buckets[b] = n;
@@ -85,7 +90,7 @@ static int put(PMEMobjpool *pop, TOID(struct root) root, uint64_t key)
         D_RW(root)->generation++; /* expect BUG_UNLOGGED: tx-unlogged-store */
         /* A crash here, every store of the transaction live: the next
          * pmemobj_open rolls them back (pmcheck crash, with --loads too). */
-        PMT_CRASH_POINT();
+        PMT_CRASH_POINT(); /* expect BUG_STORE_BEFORE_ADD: crash-recovery-failed */
     }
     TX_ONABORT
     {
