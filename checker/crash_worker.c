@@ -31,6 +31,7 @@ struct worker {
     struct state_set seen;
     uint64_t ordinal;
     uint64_t distinct;
+    uint64_t shard_new; /* distinct states of this shard so far */
     uint64_t skipped;
     uint64_t points;
     const char *stopped;
@@ -53,13 +54,22 @@ static double elapsed(const struct worker *k)
 
 /* ---- ownership -------------------------------------------------------- */
 
-/* This shard's ordinals are dealt to the jobs in turn. */
-static bool owns(const struct worker *k, uint64_t ordinal)
+static bool in_shard(const struct worker *k, uint64_t ordinal)
 {
-    uint64_t shards = k->o->shard_count;
-    if (ordinal % shards != k->o->shard_index)
+    return ordinal % k->o->shard_count == k->o->shard_index;
+}
+
+/* The shard's new states are dealt to the jobs in turn by their number
+ * among them, not by ordinal: states come in patterns (at each crash
+ * point of a loop, a new state then a duplicate, say), and by ordinal one
+ * job would get every run while the others waited for it at the merge.
+ * A duplicate costs nothing to record: it goes by its ordinal. */
+static bool owns(const struct worker *k, uint64_t ordinal, bool is_new)
+{
+    if (!in_shard(k, ordinal))
         return false;
-    return (ordinal / shards) % k->cfg.count == k->cfg.index;
+    uint64_t turn = is_new ? k->shard_new : ordinal / k->o->shard_count;
+    return turn % k->cfg.count == k->cfg.index;
 }
 
 static uint64_t fault_key(const struct state_ref *ref)
@@ -187,7 +197,7 @@ static int consider(struct worker *k, const struct crash_point *cp,
         return 1;
     }
     uint64_t ordinal = k->ordinal++;
-    bool mine = owns(k, ordinal);
+    bool mine = owns(k, ordinal, first == NULL);
     struct crash_record *r =
         mine ? new_record(k, cp, ref, ordinal, hash) : NULL;
     if (first != NULL) {
@@ -203,7 +213,9 @@ static int consider(struct worker *k, const struct crash_point *cp,
     if (failed)
         return pmc_error_set(err, "crash: out of memory");
     k->distinct++;
-    if (ordinal % k->o->shard_count != k->o->shard_index)
+    if (in_shard(k, ordinal))
+        k->shard_new++;
+    else
         k->skipped++;
     if (!mine)
         return 0;
