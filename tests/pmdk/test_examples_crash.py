@@ -13,10 +13,12 @@ Only the tree maps and the skiplist: on a pool it did not create,
 data_store with a hashmap ends with "'destroy' function not implemented"
 and exit status 1 whatever the pool holds, so it is no check.
 
-What this does not test yet (docs/crash.md, Limits): mutated examples. A
-libpmemobj program's crash points are its durability points (the
-library's own fences are not traced) and a commit persists its ranges, so
-a copy without a TX_ADD still passes here.
+Crash points inside libpmemobj calls (docs/crash.md) add no state here:
+data_store's transactions log every store they make, so no line varies
+at them. Mutated copies are test_mutations.py's (CrashMutations): a
+deleted TX_ADD in btree_map_insert_node is no bug for data_store, which
+makes every insert in one transaction that allocated every node it
+touches, so they run mapcli, one transaction per insert.
 
 usage: test_examples_crash.py --build DIR --source DIR [--examples DIR]
                               [--work DIR] [--ops N] [-k NAME]...
