@@ -84,6 +84,7 @@ static void make_finding(const struct image_set *imgs,
     f->region = p->region;
     f->offset = p->region_offset;
     f->len = p->hi - p->lo;
+    f->declared_commit_var = p->commit_var;
     const char *image = image_name(imgs, XFAIL_POS_IMAGE(p->lo));
     uint64_t offset = XFAIL_POS_OFFSET(p->lo);
     snprintf(f->message, sizeof(f->message),

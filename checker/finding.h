@@ -55,6 +55,9 @@ struct pmc_finding {
     uint32_t region;
     uint64_t offset;
     uint64_t len;
+    /* cross-failure-read: the bytes are a declared commit variable, so the
+     * hint does not suggest declaring them (1), or not (0) */
+    uint8_t declared_commit_var;
     uint32_t nnotes;
     struct pmc_note notes[PMC_MAX_NOTES];
     char message[256];       /* one line; the rule's description if empty */

@@ -358,6 +358,7 @@ static void add_pair(struct xfail *x, const struct xfail_range *r, uint64_t lo,
         .region = r->region,
         .region_offset = XFAIL_POS_OFFSET(lo) - r->region_base,
         .state = r->state,
+        .commit_var = rangeset_find(&x->commit_vars, lo) != NULL,
     };
 }
 

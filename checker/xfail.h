@@ -47,6 +47,7 @@
 #ifndef PMC_XFAIL_H
 #define PMC_XFAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,9 @@ struct xfail_pair {
     uint32_t region;     /* of the store, with the offset of lo in it */
     uint64_t region_offset;
     uint8_t state; /* the store's enum pmc_store_state */
+    /* lo lies in a declared commit variable (PMT_COMMIT_VAR), uncertain
+     * because a later store persisted first: declaring it again is no fix */
+    bool commit_var;
 };
 
 struct xfail;

@@ -125,6 +125,7 @@ static void prepare_hint(struct store *s, struct prepared *p)
         .rule = f->rule,
         .eadr = strcmp(s->model, "eadr") == 0,
         .len = f->len,
+        .commit_var = f->declared_commit_var != 0,
         .nnotes = f->nnotes < PMC_MAX_NOTES ? f->nnotes : PMC_MAX_NOTES,
     };
     hint_site(s, p->site, &in.site);

@@ -260,6 +260,15 @@ static void hint_cross_failure_read(const struct pmc_hint_input *in, char *buf,
     const struct pmc_hint_site *store = note_site(in, PMC_NOTE_STORE);
     char what[600];
     at_site("store", store != NULL ? store : &in->site, what, sizeof(what));
+    /* A declared commit variable is uncertain only once a later store was
+     * persisted before it: the order is the bug, not the declaration. */
+    if (in->commit_var) {
+        snprintf(buf, size,
+                 "persist %s (a commit variable) before any later store is "
+                 "made persistent",
+                 what);
+        return;
+    }
     snprintf(buf, size,
              "persist %s before the crash point, or mark the range "
              "PMT_COMMIT_VAR if recovery validates it before use",

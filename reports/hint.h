@@ -37,6 +37,8 @@ struct pmc_hint_input {
     bool eadr;                 /* checked under --model eadr */
     struct pmc_hint_site site; /* the primary site */
     uint64_t len;              /* bytes of the store (or range) involved */
+    bool commit_var; /* cross-failure-read: the range is already declared
+                        PMT_COMMIT_VAR */
     size_t nnotes;
     struct pmc_hint_note notes[PMC_MAX_NOTES];
 };

@@ -783,6 +783,20 @@ static void test_hints(void **state)
     expect_hint(&in, "remove the flush, or tell pmcheck this memory is pmem "
                      "(pmcheck run --pmem PATH or pmtrace_register())");
 
+    /* A cross-failure read of a range not declared a commit variable may
+     * suggest declaring it; of one already declared, only the order. */
+    in = (struct pmc_hint_input){
+        .rule = PMC_RULE_CROSS_FAILURE_READ,
+        .site = hsite("rec.c", 47, "r->valid = 1;"),
+        .len = 8,
+    };
+    expect_hint(&in, "persist the store at rec.c:47 before the crash point, "
+                     "or mark the range PMT_COMMIT_VAR if recovery validates "
+                     "it before use");
+    in.commit_var = true;
+    expect_hint(&in, "persist the store at rec.c:47 (a commit variable) "
+                     "before any later store is made persistent");
+
     in = (struct pmc_hint_input){
         .rule = PMC_RULE_ASSERT_PERSISTED,
         .site = hsite("c.c", 90, "PMT_ASSERT_PERSISTED(&c->n, 8);"),

@@ -137,6 +137,37 @@ static void test_commit_var_exempt_until_a_later_store_persists(void **state)
     }
 }
 
+/* A declared commit variable read while a later store is persistent is a
+ * pair that says so (its hint must not suggest declaring it); a read of
+ * other bytes is not. */
+static void test_pair_of_a_declared_commit_var(void **state)
+{
+    struct fx *f = *state;
+    struct pmc_live_store parts[] = {
+        part(20, 14, 0, 8, PMC_STORE_FLUSHED),
+        part(22, 16, 8, 8, PMC_STORE_DIRTY),
+    };
+    xfail_point_begin(f->x);
+    assert_int_equal(0,
+                     xfail_point_line(f->x, XFAIL_POS(0, 0), parts, 2, 1, 0));
+    assert_int_equal(
+        0, xfail_point_commit_var(f->x, XFAIL_POS(0, 0), XFAIL_POS(0, 8)));
+    assert_int_equal(0, xfail_point_end(f->x, 21));
+    xfail_run_begin(f->x, f->imgs);
+    struct pmc_event map = {
+        .kind = PMT_REGION_MAP, .seq = 1, .addr = MAP, .len = 1 << 16};
+    assert_int_equal(0, xfail_run_event(f->x, &map, "pool.img"));
+    struct pmc_event load = {
+        .kind = PMT_LOAD, .seq = 2, .site = 50, .addr = MAP, .len = 16};
+    assert_int_equal(0, xfail_run_event(f->x, &load, NULL));
+    const struct xfail_pair *p;
+    assert_int_equal(2, xfail_run_pairs(f->x, &p));
+    assert_int_equal(14, p[0].store_site);
+    assert_true(p[0].commit_var);
+    assert_int_equal(16, p[1].store_site);
+    assert_false(p[1].commit_var);
+}
+
 static void test_transaction_range_always_exempt(void **state)
 {
     struct fx *f = *state;
@@ -295,6 +326,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_commit_var_exempt_until_a_later_store_persists, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(test_pair_of_a_declared_commit_var,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_transaction_range_always_exempt,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_read_of_uncertain_bytes,
