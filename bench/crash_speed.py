@@ -1,19 +1,26 @@
 #!/usr/bin/python3
 """crash_speed - how fast `pmcheck crash` runs recoveries, and its memory.
 
-Two cases, each built with pmcc, run once under `pmcheck run`, then explored
-with `pmcheck crash` and the program's own check as the recovery:
+Two recoveries, each built with pmcc, its trace made once under
+`pmcheck run`, then explored with `pmcheck crash` and the program's own
+check as the recovery:
 
   small   workloads/list (a 1 MiB pool, libpmem): `list POOL verify`
   pmdk    bench/programs/obj_list.c (an 8 MiB libpmemobj pool, PMDK's
           minimum): `obj_list POOL verify` opens the pool and walks it
 
-and prints, per case: crash states explored, recoveries run, wall time,
-recoveries per second (and per job), whether a fork server ran them, and
-the peak resident memory of pmcheck and its children (getrusage of a fresh
-process per case). Pools and images live in /dev/shm.
+each with --jobs 1 and --jobs 2 through the fork server, and the PMDK one
+also as a shell command (`obj_list POOL verify </dev/null`: pmcheck's
+supervisor executes /bin/sh for each run, no fork server). Each configuration is
+explored --repeat times; the table shows the median, and the spread of
+recoveries per second. Columns: crash states enumerated, recoveries run
+(distinct states; the others duplicate one), recoveries and states per
+second, recoveries per second per job, and pmcheck's own peak resident
+memory (VmHWM, polled: its threads, not the recoveries). The load
+average is printed before and after: on a shared machine, figures taken
+under load are the load's. Pools and images live in /dev/shm.
 
-    bench/crash_speed.py [--build DIR] [--jobs N] [--list N] [--obj N]
+    bench/crash_speed.py [--build DIR] [--list N] [--obj N] [--repeat N]
 
 Targets (issue 5): >= 1,000 states/s per core for the small recovery; for
 the PMDK pool >= 5x pmreorder's ~80 states/s (DESIGN.md section 7), and
@@ -23,6 +30,7 @@ import argparse
 import os
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,13 +39,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 PMREORDER_STATES_PER_S = 80.0
-
-# Runs a command and prints the peak RSS (KiB) of it and its descendants:
-# a fresh interpreter, so the figure is this command's alone.
-PEAK_RSS = ("import resource, subprocess, sys; "
-            "r = subprocess.run(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
-            "file=sys.stderr); sys.exit(r.returncode)")
+SMALL_TARGET_PER_CORE = 1000.0
 
 
 def sh(cmd, **kw):
@@ -54,70 +56,117 @@ def build_and_trace(pmcc, pmcheck, work, name, source, libs, run):
     return binary, trace
 
 
-def explore(pmcheck, work, name, trace, recover, jobs):
+def peak_kib(pid):
+    """VmHWM of a live process in KiB; None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def explore_once(pmcheck, work, name, trace, recover, jobs):
     db = os.path.join(work, name + ".db")
-    cmd = [sys.executable, "-c", PEAK_RSS, pmcheck, "crash", trace,
-           "--db", db, "--recover", recover, "--jobs", str(jobs), "--quiet",
-           "--fail-on", "never"]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
-    wall = time.perf_counter() - t0
+    if os.path.exists(db):
+        os.unlink(db)
+    cmd = [pmcheck, "crash", trace, "--db", db, "--recover", recover,
+           "--jobs", str(jobs), "--quiet", "--fail-on", "never"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    # VmHWM only grows: the last value read before the exit is the peak,
+    # but for what the last 10 ms added.
+    peak = 0
+    while proc.poll() is None:
+        kib = peak_kib(proc.pid)
+        peak = max(peak, kib or 0)
+        time.sleep(0.01)
+    err = proc.stderr.read()
     if proc.returncode != 0:
-        raise SystemExit(f"pmcheck crash {name} failed:\n{proc.stderr}")
-    peak_kib = int(proc.stderr.strip().splitlines()[-1])
+        raise SystemExit(f"pmcheck crash {name} failed:\n{err}")
     with sqlite3.connect(db) as conn:
         states, runs, dups, failures, seconds, forks = conn.execute(
             "SELECT states, runs, duplicates, failures, seconds, "
             "fork_server FROM crash_runs").fetchone()
+    if failures:
+        raise SystemExit(f"pmcheck crash {name}: {failures} states failed")
     return {"states": states, "runs": runs, "duplicates": dups,
-            "failures": failures, "seconds": seconds or wall,
-            "forks": bool(forks), "peak_mib": peak_kib / 1024.0}
+            "seconds": seconds, "forks": bool(forks),
+            "peak_mib": peak / 1024.0}
+
+
+def explore(args, pmcheck, work, name, trace, recover, jobs):
+    tries = [explore_once(pmcheck, work, name, trace, recover, jobs)
+             for _ in range(args.repeat)]
+    rates = sorted(t["runs"] / t["seconds"] for t in tries)
+    r = dict(tries[0])
+    r["seconds"] = statistics.median(t["seconds"] for t in tries)
+    r["rate"] = statistics.median(rates)
+    r["state_rate"] = r["states"] / r["seconds"]
+    r["low"], r["high"] = rates[0], rates[-1]
+    r["peak_mib"] = max(t["peak_mib"] for t in tries)
+    r["jobs"] = jobs
+    return r
+
+
+def load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--list", type=int, default=200,
+    ap.add_argument("--list", type=int, default=600,
                     help="inserts of the small case")
-    ap.add_argument("--obj", type=int, default=100,
+    ap.add_argument("--obj", type=int, default=300,
                     help="inserts (transactions) of the PMDK case")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="explorations per configuration (median shown)")
     args = ap.parse_args()
     pmcc = os.path.join(args.build, "tools", "pmcc")
     pmcheck = os.path.join(args.build, "tools", "pmcheck")
     base = "/dev/shm" if os.path.isdir("/dev/shm") else None
     work = tempfile.mkdtemp(prefix="pmcheck-crash-bench-", dir=base)
+    load_before = load()
+    rows = []
     try:
-        cases = []
         binary, trace = build_and_trace(
             pmcc, pmcheck, work, "list", "workloads/list/list.c", ["-lpmem"],
             ["insert", str(args.list)])
-        cases.append(("small (list, 1 MiB)",
-                      explore(pmcheck, work, "list", trace,
-                              f"{binary} {{image}} verify", args.jobs)))
+        for jobs in (1, 2):
+            rows.append(("small (list, 1 MiB)", explore(
+                args, pmcheck, work, "list", trace,
+                f"{binary} {{image}} verify", jobs)))
         binary, trace = build_and_trace(
             pmcc, pmcheck, work, "obj_list", "bench/programs/obj_list.c",
             ["-lpmemobj"], ["insert", str(args.obj)])
-        cases.append(("pmdk (obj_list, 8 MiB)",
-                      explore(pmcheck, work, "obj_list", trace,
-                              f"{binary} {{image}} verify", args.jobs)))
+        for jobs, redirect in ((1, ""), (2, ""), (1, " </dev/null")):
+            rows.append(("pmdk (obj_list, 8 MiB)", explore(
+                args, pmcheck, work, "obj_list", trace,
+                f"{binary} {{image}} verify{redirect}", jobs)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"pmcheck crash speed, --jobs {args.jobs} "
-          f"({os.cpu_count()} cores)")
-    print(f"{'case':24} {'states':>7} {'runs':>6} {'dups':>6} {'fail':>5} "
-          f"{'seconds':>8} {'runs/s':>8} {'/s/job':>7} {'fork srv':>8} "
-          f"{'peak MiB':>9}")
-    for name, r in cases:
-        rate = r["runs"] / r["seconds"] if r["seconds"] > 0 else 0.0
-        print(f"{name:24} {r['states']:7d} {r['runs']:6d} "
-              f"{r['duplicates']:6d} {r['failures']:5d} "
-              f"{r['seconds']:8.2f} {rate:8.0f} {rate / args.jobs:7.0f} "
-              f"{'yes' if r['forks'] else 'no':>8} {r['peak_mib']:9.1f}")
-    name, r = cases[1]
-    rate = r["runs"] / r["seconds"] if r["seconds"] > 0 else 0.0
-    print(f"pmdk case: {rate / PMREORDER_STATES_PER_S:.1f}x pmreorder's "
+    print(f"pmcheck crash speed ({os.cpu_count()} cores; load average "
+          f"before {load_before}, after {load()}; median of {args.repeat})")
+    print(f"{'case':23} {'jobs':>4} {'fork srv':>8} {'states':>6} "
+          f"{'runs':>5} {'runs/s':>7} {'(spread)':>13} {'states/s':>8} "
+          f"{'runs/s/job':>10} {'peak MiB':>8}")
+    for name, r in rows:
+        spread = f"{r['low']:.0f}-{r['high']:.0f}"
+        print(f"{name:23} {r['jobs']:4d} "
+              f"{'yes' if r['forks'] else 'no':>8} {r['states']:6d} "
+              f"{r['runs']:5d} {r['rate']:7.0f} {spread:>13} "
+              f"{r['state_rate']:8.0f} {r['rate'] / r['jobs']:10.0f} "
+              f"{r['peak_mib']:8.1f}")
+    small = max(r["rate"] / r["jobs"] for name, r in rows
+                if name.startswith("small"))
+    pmdk = max(r["rate"] for name, r in rows
+               if name.startswith("pmdk") and r["forks"])
+    print(f"small: {small:.0f} runs/s per job "
+          f"(target: >= {SMALL_TARGET_PER_CORE:.0f} states/s per core)")
+    print(f"pmdk: {pmdk / PMREORDER_STATES_PER_S:.1f}x pmreorder's "
           f"~{PMREORDER_STATES_PER_S:.0f} states/s with a map-walking "
           "checker (target: >= 5x)")
     return 0
