@@ -10,7 +10,9 @@ available), and, once the pass plugin and the runtime are built, one of
 workloads/list built with pmcc and run under `pmcheck run`. The unit-test
 binary also writes a SARIF report with every feature the synthetic
 findings exercise (notes without a site, absolute files, several compilation
-directories), validated the same way.
+directories), validated the same way. A cross-failure-read (two sites:
+the store, and the recovery's load as a related location) comes from
+`pmcheck crash --loads` on workloads/record.
 
 usage: test_sarif_schema.py --pmcheck PMCHECK --tools BUILD/tools
                             --test-reports TEST_REPORTS --schema SCHEMA
@@ -172,6 +174,42 @@ class Reports(unittest.TestCase):
         run([ARGS.pmcheck, "report", "--db", "list.db", "--format", "html",
              "-o", "list.html"], d, expect=0)
         self.check_html(os.path.join(d, "list.html"))
+
+    def test_cross_failure_read_sarif(self):
+        """workloads/record with its flag persisted before its data, under
+        `pmcheck crash --loads`: a cross-failure-read has two sites, the
+        store (its location) and the recovery's load, and the crash point,
+        as related locations."""
+        if not (os.path.exists(ARGS.plugin) and os.path.exists(ARGS.runtime)):
+            self.skipTest("the pass plugin or the runtime is not built")
+        d = self.dir
+        src = os.path.join(ARGS.source_root, "workloads", "record",
+                           "record.c")
+        pmcc = os.path.join(ARGS.tools, "pmcc")
+        run([pmcc, "-g", "-O1", "-DBUG_FLAG_FIRST", src, "-o", "record",
+             "-lpmem"], d, expect=0)
+        run([ARGS.pmcheck, "run", "-o", "record.pmt", "--", "./record",
+             os.path.join(d, "record.pool"), "put", "4"], d, expect=0)
+        run([ARGS.pmcheck, "crash", "record.pmt", "--db", "record.db",
+             "--quiet", "--loads", "--recover",
+             os.path.join(d, "record") + " {image} dump"], d, expect=1)
+        run([ARGS.pmcheck, "report", "--db", "record.db", "--format",
+             "sarif", "-o", "record.sarif"], d, expect=0)
+        doc = self.validate_sarif(os.path.join(d, "record.sarif"))
+        with open(src, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        store = 1 + next(i for i, t in enumerate(lines) if re.search(
+            r"expect BUG_FLAG_FIRST: cross-failure-read", t))
+        load = 1 + next(i for i, t in enumerate(lines) if re.search(
+            r"xfail BUG_FLAG_FIRST: load", t))
+        [result] = [r for r in doc["runs"][0]["results"]
+                    if r["ruleId"] == "cross-failure-read"]
+        region = result["locations"][0]["physicalLocation"]["region"]
+        self.assertEqual(store, region["startLine"])
+        related = [r["physicalLocation"]["region"]["startLine"]
+                   for r in result["relatedLocations"]]
+        self.assertGreaterEqual(len(related), 2)
+        self.assertEqual(load, related[0])
 
 
 def main():
