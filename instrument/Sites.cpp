@@ -28,6 +28,46 @@ StringRef subprogramName(const DISubprogram &SP)
     return SP.getName().empty() ? SP.getLinkageName() : SP.getName();
 }
 
+/* J's location when it names a line of subprogram SP, else null. */
+const DILocation *knownLine(const Instruction &J, const DISubprogram *SP)
+{
+    const DILocation *L = J.getDebugLoc().get();
+    if (L == nullptr || L->getLine() == 0)
+        return nullptr;
+    return L->getScope()->getSubprogram() == SP ? L : nullptr;
+}
+
+/*
+ * An instruction the optimiser merged, hoisted or made up (a loop head's
+ * loads, a PHI's) has line 0 or no location: a site the user cannot find.
+ * As debuggers and profilers do, name the nearest line known in the same
+ * subprogram instead: earlier in the block, then later in it, then the
+ * subprogram's own line.
+ */
+void nearestKnownLine(const Instruction &I, const DISubprogram *SP,
+                      SourcePlace &P)
+{
+    const BasicBlock &BB = *I.getParent();
+    for (auto It = I.getReverseIterator(); It != BB.rend(); ++It) {
+        if (const DILocation *L = knownLine(*It, SP)) {
+            P.Line = L->getLine();
+            P.Column = L->getColumn();
+            return;
+        }
+    }
+    for (auto It = I.getIterator(); It != BB.end(); ++It) {
+        if (const DILocation *L = knownLine(*It, SP)) {
+            P.Line = L->getLine();
+            P.Column = L->getColumn();
+            return;
+        }
+    }
+    if (SP != nullptr) {
+        P.Line = SP->getLine();
+        P.Column = 0;
+    }
+}
+
 SourcePlace placeOf(const Instruction &I)
 {
     SourcePlace P;
@@ -39,10 +79,13 @@ SourcePlace placeOf(const Instruction &I)
         P.Dir = Loc->getDirectory();
         const DISubprogram *SP = Loc->getScope()->getSubprogram();
         P.Func = SP ? subprogramName(*SP) : F.getName();
+        if (P.Line == 0)
+            nearestKnownLine(I, SP, P);
     } else if (const DISubprogram *SP = F.getSubprogram()) {
         P.File = SP->getFilename();
         P.Dir = SP->getDirectory();
         P.Func = subprogramName(*SP);
+        nearestKnownLine(I, SP, P);
     } else {
         P.File = F.getParent()->getSourceFileName();
         P.Func = F.getName();

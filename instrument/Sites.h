@@ -13,9 +13,12 @@
  *    and the name of its scope's subprogram. After inlining that is the
  *    inlined callee, where the code really is, not the function it now
  *    sits in;
- *  - an instruction without a location in a function that has debug info
- *    (code the optimiser made up): line 0, the subprogram's file, directory
- *    and name;
+ *  - a location with line 0, or none in a function that has debug info
+ *    (code the optimiser merged, hoisted or made up, e.g. a loop head's
+ *    loads): the nearest line known in the same subprogram - earlier in
+ *    the block, then later in it (with that instruction's column), else
+ *    the subprogram's own line (column 0) - and the subprogram's file,
+ *    directory and name;
  *  - no debug info: line 0, the module's source file name, dir "", and the
  *    IR function name.
  */
