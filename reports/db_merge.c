@@ -20,11 +20,14 @@
  *                    shard joined are combined: counts add up, and the
  *                    finding of the earliest failing state (lowest
  *                    ordinal, whichever shard ran it) gives the message
- *                    and notes - what the unsharded run would have kept.
+ *                    and notes - what the unsharded run would have kept;
+ *                    for a cross-failure-read, the state its message
+ *                    names.
  */
 #include "db_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +264,52 @@ static int src_state_is_earliest(struct pmc_db *db, int64_t trace,
     return rc == SQLITE_ROW ? 0 : db_fail(db, err, "comparing crash states");
 }
 
+/*
+ * A cross-failure-read's site is its store, not a crash point: the state
+ * that first showed the pair is the one its message names ("... (crash
+ * state 12.3)", checker/crash_xfail.c). Its ordinal in the joined run, or
+ * INT64_MAX when the message names none this database has.
+ */
+static int read_state_ordinal(struct pmc_db *db, const char *findings,
+                              int64_t id, int64_t trace, int64_t *out,
+                              struct pmc_error *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT (SELECT min(cs.ordinal) FROM main.crash_states cs "
+             "  WHERE cs.trace = ?2 AND cs.state_id = rtrim(substr(f.message, "
+             "    instr(f.message, '(crash state ') + 13), ')')) "
+             "FROM %s f WHERE f.id = ?1 AND instr(f.message, '(crash state ')",
+             findings);
+    sqlite3_stmt *stmt;
+    if (db_prepare(db, sql, &stmt, err) < 0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, trace);
+    int rc = sqlite3_step(stmt);
+    *out = rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL
+               ? sqlite3_column_int64(stmt, 0)
+               : INT64_MAX;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, err, "comparing crash states");
+    return 0;
+}
+
+/* Which of two cross-failure-reads of one pair keeps its message and
+ * notes: the one whose state came first (src's on a tie: never, so the
+ * choice does not depend on the order of the merges). */
+static int src_read_is_earliest(struct pmc_db *db, int64_t from, int64_t to,
+                                int64_t trace, bool *out, struct pmc_error *err)
+{
+    int64_t theirs, ours;
+    if (read_state_ordinal(db, "src.findings", from, trace, &theirs, err) < 0 ||
+        read_state_ordinal(db, "main.findings", to, trace, &ours, err) < 0)
+        return -1;
+    *out = theirs < ours;
+    return 0;
+}
+
 static int copy_notes(struct pmc_db *db, int64_t from, int64_t to,
                       struct pmc_error *err)
 {
@@ -339,6 +388,9 @@ static int merge_findings(struct pmc_db *db, struct pmc_db_merge_stats *st,
         char model[16];
         snprintf(model, sizeof(model), "%s",
                  (const char *)sqlite3_column_text(list, 2));
+        bool cross_failure_read =
+            strcmp((const char *)sqlite3_column_text(list, 3),
+                   "cross-failure-read") == 0;
         int64_t site = sqlite3_column_int64(list, 4); /* 0 when NULL */
         bool here = sqlite3_column_type(list, 5) != SQLITE_NULL;
         int64_t to = sqlite3_column_int64(list, 5);
@@ -348,7 +400,10 @@ static int merge_findings(struct pmc_db *db, struct pmc_db_merge_stats *st,
             st->findings++;
         } else if (combine) {
             bool take_src = false;
-            rc = src_state_is_earliest(db, trace, model, site, &take_src, err);
+            rc = cross_failure_read
+                     ? src_read_is_earliest(db, from, to, trace, &take_src, err)
+                     : src_state_is_earliest(db, trace, model, site, &take_src,
+                                             err);
             if (rc == 0)
                 rc = combine_finding(db, from, to, take_src, err);
             st->duplicates++;

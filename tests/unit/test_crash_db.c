@@ -2,8 +2,9 @@
  * test_crash_db.c - what `pmcheck crash` keeps in the results database
  * (reports/db_crash.c, db_merge.c) and how reports see it: crash runs and
  * check runs keep their findings apart, states and totals are recorded,
- * shards merge into one run equal to the unsharded one, and a database
- * merged twice adds nothing.
+ * shards merge into one run equal to the unsharded one (a cross-failure
+ * read's message too, whichever shard showed its earliest state), and a
+ * database merged twice adds nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,6 +114,37 @@ static void add_states(struct pmc_db_crash *c, size_t shard, size_t shards)
         fail_msg("%s", err.msg);
 }
 
+/* A cross-failure read of the store by a load at site_other, shown by the
+ * passing state 0.0 and the failing 0.1 (one per shard of 2): count = its
+ * states, message of its earliest. Its site is the store, where no state
+ * crashed, so the merge must find its earliest state by the message. */
+static void add_cross_failure_read(struct pmc_findings *set, size_t shard,
+                                   size_t shards)
+{
+    uint64_t count = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i <= 1; i++) {
+        if (all_states[i].ordinal % shards != shard)
+            continue;
+        count++;
+        if (first == NULL)
+            first = all_states[i].state_id;
+    }
+    if (count == 0)
+        return;
+    struct pmc_finding f;
+    pmc_finding_init(&f, PMC_RULE_CROSS_FAILURE_READ, site_store, 9);
+    f.key_site = site_other;
+    f.count = count;
+    snprintf(f.message, sizeof(f.message),
+             "recovery read 8 bytes at list.pool+0x50 that this store left "
+             "unflushed at the crash (crash state %s)",
+             first);
+    pmc_finding_note(&f, PMC_NOTE_LOAD, site_other, "read by the recovery");
+    pmc_finding_note(&f, PMC_NOTE_CRASH_POINT, site_fence, "crash point");
+    assert_int_equal(pmc_findings_add(set, &f), 0);
+}
+
 /* The crash finding a shard (or the whole run) stores: count = its failing
  * states, message of its earliest. */
 static void store_crash_findings(struct pmc_db *db, int64_t run,
@@ -139,6 +171,7 @@ static void store_crash_findings(struct pmc_db *db, int64_t run,
         pmc_finding_note(&f, PMC_NOTE_CRASH_POINT, site_fence, "crash point");
         assert_int_equal(pmc_findings_add(set, &f), 0);
     }
+    add_cross_failure_read(set, shard, shards);
     struct pmc_error err;
     if (pmc_db_store_results(db, run, t, fixture_site, &sites, set, &err) != 0)
         fail_msg("%s", err.msg);
@@ -207,7 +240,9 @@ static void test_kinds_apart(void **state)
     end_run(db, check, 1);
     int64_t crash = explore(db, &t, 0, 1, "pmcheck crash list.pmt");
     const char *path = test_path("kinds.db");
-    assert_int_equal(fixture_sql_int(path, "SELECT count(*) FROM findings"), 2);
+    /* the check's unpersisted-store, the crash's recovery failure and its
+     * cross-failure read */
+    assert_int_equal(fixture_sql_int(path, "SELECT count(*) FROM findings"), 3);
     int64_t failing;
     struct pmc_error err;
     assert_int_equal(
