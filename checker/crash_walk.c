@@ -34,7 +34,7 @@
  * the next library write is due one again: the state before it differs. */
 struct lib_call {
     bool in;  /* between a BEGIN and its END */
-    bool due; /* the next library write comes after a crash point */
+    bool due; /* its crash point comes before its next library write */
     uint32_t site;
     const char *function;
 };
