@@ -12,6 +12,11 @@
  * same bytes, which a SARIF viewer then shows together. The load, in the
  * recovery, is the first note and part of the finding's identity
  * (key_site): one finding per (store, load) pair.
+ *
+ * The rule is the point's: at a sequential point (xfail.h: every state a
+ * program-order prefix) the read saw a value in flight, in-flight-read, a
+ * warning; elsewhere a race with relaxed persistency, cross-failure-read.
+ * A pair can be both, at two points; each is reported under its rule.
  */
 #include "crash_internal.h"
 
@@ -76,10 +81,12 @@ static const char *store_words(uint8_t state)
 
 static void make_finding(const struct image_set *imgs,
                          const struct crash_point *cp, const char *state_id,
-                         const struct xfail_pair *p, uint32_t load_site,
-                         struct pmc_finding *f)
+                         bool sequential, const struct xfail_pair *p,
+                         uint32_t load_site, struct pmc_finding *f)
 {
-    pmc_finding_init(f, PMC_RULE_CROSS_FAILURE_READ, p->store_site, cp->seq);
+    pmc_finding_init(
+        f, sequential ? PMC_RULE_IN_FLIGHT_READ : PMC_RULE_CROSS_FAILURE_READ,
+        p->store_site, cp->seq);
     f->key_site = load_site;
     f->region = p->region;
     f->offset = p->region_offset;
@@ -89,9 +96,13 @@ static void make_finding(const struct image_set *imgs,
     uint64_t offset = XFAIL_POS_OFFSET(p->lo);
     snprintf(f->message, sizeof(f->message),
              "recovery read %" PRIu64 " %s at %s+0x%" PRIx64
-             " that this store left %s at the crash (crash state %s)",
+             " that this store left %s at the crash%s (crash state %s)",
              f->len, f->len == 1 ? "byte" : "bytes", image, offset,
-             store_words(p->state), state_id);
+             store_words(p->state),
+             sequential ? ", in flight: the old or the new value, as after "
+                          "a crash between two instructions"
+                        : "",
+             state_id);
     pmc_finding_note(f, PMC_NOTE_LOAD, load_site,
                      "read by the recovery before it wrote %s+0x%" PRIx64,
                      image, offset);
@@ -122,7 +133,8 @@ int crash_xfail_run(struct xfail *x, const struct image_set *imgs,
     for (size_t i = 0; rc == 0 && i < npairs; i++) {
         const struct pmc_site *s = pmc_trace_site(t, pairs[i].load_site);
         uint32_t load_site = s != NULL ? pmc_site_pool_add(sites, s) : 0;
-        make_finding(imgs, cp, state_id, &pairs[i], load_site, &(*out)[i]);
+        make_finding(imgs, cp, state_id, xfail_point_sequential(x), &pairs[i],
+                     load_site, &(*out)[i]);
     }
     pmc_trace_close(t);
     if (rc != 0) {

@@ -75,7 +75,16 @@ enum pmc_severity {
       "The flushed address is not in any persistent memory region pmcheck "    \
       "knows of. Either the flush is useless, or the memory is pmem that "     \
       "pmcheck was not told of (pmcheck run --pmem PATH, "                     \
-      "pmtrace_register()).")
+      "pmtrace_register()).")                                                  \
+    X(IN_FLIGHT_READ, "in-flight-read", PMC_SEV_WARNING,                       \
+      "recovery read a value whose persist was in flight at the crash",        \
+      "After a crash, the recovery read bytes whose last store before the "    \
+      "crash was not guaranteed persistent, at a crash point where every "     \
+      "such store is a word in one cache line, newer than everything "         \
+      "persistent: the read sees the old or the new value, as after a crash "  \
+      "between two instructions. Fine when the recovery validates it "         \
+      "(declare it with PMT_COMMIT_VAR); a bug when something persisted "      \
+      "earlier vouches for it.")
 
 enum pmc_rule {
 #define PMC_RULE_ENUM(name, id, sev, desc, help) PMC_RULE_##name,

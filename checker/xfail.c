@@ -8,6 +8,10 @@
  * recovery or read once. Only bytes that are uncertain ever enter it, so a
  * recovery that writes a whole pool costs a binary search per write, not
  * a set as large as the pool.
+ *
+ * The point's live parts are kept too, as positions, for the sequential
+ * test of xfail_point_end: which parts the transactions exempt is known
+ * only once their ranges are in, after the lines.
  */
 #include "xfail.h"
 
@@ -24,6 +28,12 @@ struct mapping {
     uint32_t img;
 };
 
+/* A live part of the point, as positions. */
+struct live_part {
+    uint64_t lo, hi;
+    uint64_t seq;
+};
+
 struct xfail {
     struct xfail_range *ranges; /* the uncertain set */
     size_t nranges, ranges_cap;
@@ -31,6 +41,9 @@ struct xfail {
     size_t scratch_cap;
     struct rangeset exempt;
     struct rangeset commit_vars;
+    struct live_part *parts; /* every live part of the point */
+    size_t nparts, parts_cap;
+    bool sequential; /* see xfail_point_sequential */
     /* the run */
     const struct image_set *imgs;
     struct mapping *maps;
@@ -57,6 +70,7 @@ void xfail_free(struct xfail *x)
         return;
     free(x->ranges);
     free(x->scratch);
+    free(x->parts);
     free(x->maps);
     rangeset_destroy(&x->exempt);
     rangeset_destroy(&x->commit_vars);
@@ -84,14 +98,41 @@ static int reserve(struct xfail_range **items, size_t *cap, size_t need)
 void xfail_point_begin(struct xfail *x)
 {
     x->nranges = 0;
+    x->nparts = 0;
+    x->sequential = false;
     rangeset_clear(&x->exempt);
     rangeset_clear(&x->commit_vars);
+}
+
+/* Keep the line's parts for the sequential test. */
+static int keep_parts(struct xfail *x, uint64_t line_pos,
+                      const struct pmc_live_store *parts, size_t nparts)
+{
+    if (x->nparts + nparts > x->parts_cap) {
+        size_t cap = x->parts_cap ? x->parts_cap * 2 : 64;
+        while (cap < x->nparts + nparts)
+            cap *= 2;
+        struct live_part *p = realloc(x->parts, cap * sizeof(*p));
+        if (p == NULL)
+            return -1;
+        x->parts = p;
+        x->parts_cap = cap;
+    }
+    for (size_t i = 0; i < nparts; i++)
+        x->parts[x->nparts++] = (struct live_part){
+            .lo = line_pos + parts[i].offset,
+            .hi = line_pos + parts[i].offset + parts[i].len,
+            .seq = parts[i].seq,
+        };
+    return 0;
 }
 
 int xfail_point_line(struct xfail *x, uint64_t line_pos,
                      const struct pmc_live_store *parts, size_t nparts,
                      uint32_t region, uint64_t region_base)
 {
+    if (keep_parts(x, line_pos, parts, nparts) != 0)
+        return -1;
     /* The newest and the oldest part over each byte of the line; -1:
      * none. */
     int owner[IMAGE_LINE], oldest[IMAGE_LINE];
@@ -217,8 +258,40 @@ static int subtract(struct xfail *x, const struct rangeset *set,
     return 0;
 }
 
+/* A store the hardware writes whole: at most 8 bytes inside one aligned
+ * 8-byte word (the torn-store model tears at word boundaries). */
+static bool failure_atomic(const struct live_part *p)
+{
+    return p->hi - p->lo <= 8 &&
+           (p->lo & ~UINT64_C(7)) == ((p->hi - 1) & ~UINT64_C(7));
+}
+
+/* Is every crash state of the point a program-order prefix (xfail.h)?
+ * The parts not rolled back by a transaction must be failure-atomic, in
+ * one line, and newer than every persistent store: a line persists a
+ * prefix of its live parts, everything older being persistent already. */
+static bool point_sequential(const struct xfail *x, uint64_t persisted_seq)
+{
+    bool have_line = false;
+    uint64_t line = 0;
+    for (size_t i = 0; i < x->nparts; i++) {
+        const struct live_part *p = &x->parts[i];
+        if (rangeset_covers(&x->exempt, p->lo, p->hi))
+            continue;
+        if (p->seq <= persisted_seq || !failure_atomic(p))
+            return false;
+        uint64_t p_line = p->lo - p->lo % IMAGE_LINE;
+        if (have_line && p_line != line)
+            return false;
+        have_line = true;
+        line = p_line;
+    }
+    return true;
+}
+
 int xfail_point_end(struct xfail *x, uint64_t persisted_seq)
 {
+    x->sequential = point_sequential(x, persisted_seq);
     if (x->nranges > 1)
         qsort(x->ranges, x->nranges, sizeof(x->ranges[0]), compare_ranges);
     if (x->exempt.count > 0 && subtract(x, &x->exempt, false, 0) != 0)
@@ -227,6 +300,11 @@ int xfail_point_end(struct xfail *x, uint64_t persisted_seq)
         subtract(x, &x->commit_vars, true, persisted_seq) != 0)
         return -1;
     return 0;
+}
+
+bool xfail_point_sequential(const struct xfail *x)
+{
+    return x->sequential;
 }
 
 size_t xfail_point_ranges(const struct xfail *x, const struct xfail_range **out)

@@ -36,13 +36,29 @@
  * read counts: after it, the recovery has seen the value and whatever it
  * did next follows from that read.
  *
+ * Sequential crash points (rule in-flight-read). Let L be the point's
+ * live stores, less those wholly inside a transaction's ranges (rolled
+ * back). When L lies in one cache line of one image, each of its stores
+ * is failure-atomic (at most 8 bytes inside one aligned 8-byte word), and
+ * each is newer than every store already guaranteed persistent, then a
+ * crash there persists a prefix, in program order, of L over a persistent
+ * past that holds everything older: exactly what a crash between two
+ * instructions leaves. A read of an uncertain byte at such a point sees
+ * the old or the new value as after any crash - a value in flight, not a
+ * race with relaxed persistency. Anything else (L over two lines, a store
+ * that can tear, or a later store persisted first) can show a later
+ * store's effect without an earlier one's, a state no sequential crash
+ * leaves: a cross-failure read. Declared commit variables stay in L (they
+ * are stores the crash decides), and stay exempt as above.
+ *
  * Positions. The byte at offset o of image i is XFAIL_POS(i, o): one
  * ordered space spans every image of a trace (images up to 2^48 bytes).
  *
- * Memory: the uncertain set (the point's live bytes, as ranges), the
- * bytes settled in a run (written or read, only where uncertain), and at
- * most XFAIL_MAX_PAIRS pairs per run. Nothing grows with the length of a
- * trace. One struct xfail per thread; no global state.
+ * Memory: the uncertain set (the point's live bytes, as ranges, and its
+ * live parts for the sequential test), the bytes settled in a run
+ * (written or read, only where uncertain), and at most XFAIL_MAX_PAIRS
+ * pairs per run. Nothing grows with the length of a trace. One struct
+ * xfail per thread; no global state.
  */
 #ifndef PMC_XFAIL_H
 #define PMC_XFAIL_H
@@ -119,6 +135,10 @@ int xfail_point_commit_var(struct xfail *x, uint64_t lo, uint64_t hi);
  * persisted_seq is the newest seq of a store guaranteed persistent at the
  * point (0: none). Returns 0, or -1 without memory. */
 int xfail_point_end(struct xfail *x, uint64_t persisted_seq);
+
+/* After xfail_point_end: is every crash state of the point a program-order
+ * prefix (see above), so that its reads are in flight, not races? */
+bool xfail_point_sequential(const struct xfail *x);
 
 /* The uncertain ranges, sorted and disjoint, after xfail_point_end. */
 size_t xfail_point_ranges(const struct xfail *x,

@@ -60,7 +60,12 @@ int db_run_kind(struct pmc_db *db, int64_t run_id, char *buf, size_t size,
  * kinds of run share a trace's findings under a model without replacing
  * each other's.
  */
-#define DB_CRASH_RULES "('crash-recovery-failed', 'cross-failure-read')"
+#define DB_CRASH_RULES                                                         \
+    "('crash-recovery-failed', 'cross-failure-read', 'in-flight-read')"
+
+/* The rules whose findings are (store, load) pairs: one site is not their
+ * identity, the fingerprint (which hashes both) is. */
+#define DB_PAIR_RULES "('cross-failure-read', 'in-flight-read')"
 
 /* traces.cmdline_hash of a command line: 8 hex digits and a NUL. */
 void db_cmdline_hash(const char *cmdline, char out[16]);

@@ -12,16 +12,16 @@
  *                    new shard of an exploration already here *joins* its
  *                    run (see join_shards)
  *   run_traces, run_baseline, crash_runs, crash_states   INSERT OR IGNORE
- *   findings         per (trace, model, rule, site; for cross-failure-read
- *                    also the fingerprint, which names its load): a new
- *                    one is copied
- *                    with its notes; one already here is kept once, but
- *                    the crash findings of a trace whose exploration a
- *                    shard joined are combined: counts add up, and the
- *                    finding of the earliest failing state (lowest
- *                    ordinal, whichever shard ran it) gives the message
- *                    and notes - what the unsharded run would have kept;
- *                    for a cross-failure-read, the state its message
+ *   findings         per (trace, model, rule, site; for a pair rule,
+ *                    cross-failure-read or in-flight-read, also the
+ *                    fingerprint, which names its load): a new one is
+ *                    copied with its notes; one already here is kept
+ *                    once, but the crash findings of a trace whose
+ *                    exploration a shard joined are combined: counts add
+ *                    up, and the finding of the earliest failing state
+ *                    (lowest ordinal, whichever shard ran it) gives the
+ *                    message and notes - what the unsharded run would
+ *                    have kept; for a pair rule, the state its message
  *                    names.
  */
 #include "db_internal.h"
@@ -212,17 +212,18 @@ static const char merge_states[] =
 
 /* The findings of src, each with its counterpart here (if any) and
  * whether it is a crash finding of a trace whose exploration a shard of
- * src joined. */
+ * src joined, and whether its rule is a pair rule. */
 static const char list_findings[] =
     "SELECT f.id, mt.new, f.model, f.rule, ms.new, "
     "  (SELECT d.id FROM main.findings d WHERE d.trace = mt.new "
     "    AND d.model = f.model AND d.rule = f.rule AND d.site IS ms.new "
-    "    AND (f.rule != 'cross-failure-read' "
+    "    AND (f.rule NOT IN " DB_PAIR_RULES " "
     "      OR d.fingerprint = f.fingerprint)), "
     "  f.rule IN " DB_CRASH_RULES " AND EXISTS (SELECT 1 "
     "    FROM temp.map_runs mr JOIN src.crash_runs c ON c.run = mr.old "
     "    JOIN src.runs r ON r.id = c.run "
-    "    WHERE mr.joined AND c.trace = f.trace AND r.model = f.model) "
+    "    WHERE mr.joined AND c.trace = f.trace AND r.model = f.model), "
+    "  f.rule IN " DB_PAIR_RULES " "
     "FROM src.findings f JOIN temp.map_traces mt ON mt.old = f.trace "
     "LEFT JOIN temp.map_sites ms ON ms.old = f.site ORDER BY f.id";
 
@@ -388,19 +389,17 @@ static int merge_findings(struct pmc_db *db, struct pmc_db_merge_stats *st,
         char model[16];
         snprintf(model, sizeof(model), "%s",
                  (const char *)sqlite3_column_text(list, 2));
-        bool cross_failure_read =
-            strcmp((const char *)sqlite3_column_text(list, 3),
-                   "cross-failure-read") == 0;
         int64_t site = sqlite3_column_int64(list, 4); /* 0 when NULL */
         bool here = sqlite3_column_type(list, 5) != SQLITE_NULL;
         int64_t to = sqlite3_column_int64(list, 5);
         bool combine = sqlite3_column_int(list, 6) != 0;
+        bool pair_rule = sqlite3_column_int(list, 7) != 0;
         if (!here) {
             rc = copy_finding(db, from, trace, site, err);
             st->findings++;
         } else if (combine) {
             bool take_src = false;
-            rc = cross_failure_read
+            rc = pair_rule
                      ? src_read_is_earliest(db, from, to, trace, &take_src, err)
                      : src_state_is_earliest(db, trace, model, site, &take_src,
                                              err);

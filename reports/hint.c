@@ -275,6 +275,21 @@ static void hint_cross_failure_read(const struct pmc_hint_input *in, char *buf,
              what);
 }
 
+/* The crash left the store's old or new value, as a crash between two
+ * instructions would: only what the recovery does with it can be wrong. */
+static void hint_in_flight_read(const struct pmc_hint_input *in, char *buf,
+                                size_t size)
+{
+    const struct pmc_hint_site *store = note_site(in, PMC_NOTE_STORE);
+    char what[600];
+    at_site("store", store != NULL ? store : &in->site, what, sizeof(what));
+    snprintf(buf, size,
+             "if recovery validates the value of %s, mark the range "
+             "PMT_COMMIT_VAR; if data persisted earlier vouches for it, "
+             "persist it before that data",
+             what);
+}
+
 void pmc_hint_compose(const struct pmc_hint_input *in, char *buf, size_t size)
 {
     if (size == 0)
@@ -313,6 +328,9 @@ void pmc_hint_compose(const struct pmc_hint_input *in, char *buf, size_t size)
         break;
     case PMC_RULE_FLUSH_NON_PMEM:
         hint_flush_non_pmem(buf, size);
+        break;
+    case PMC_RULE_IN_FLIGHT_READ:
+        hint_in_flight_read(in, buf, size);
         break;
     case PMC_RULE_COUNT:
         break;

@@ -52,6 +52,7 @@ static void test_rule_ids_are_stable(void **state)
         {PMC_RULE_REDUNDANT_FENCE, "redundant-fence", PMC_SEV_WARNING},
         {PMC_RULE_TX_REDUNDANT_ADD, "tx-redundant-add", PMC_SEV_WARNING},
         {PMC_RULE_FLUSH_NON_PMEM, "flush-non-pmem", PMC_SEV_WARNING},
+        {PMC_RULE_IN_FLIGHT_READ, "in-flight-read", PMC_SEV_WARNING},
     };
     for (size_t i = 0; i < sizeof(promised) / sizeof(promised[0]); i++) {
         const struct pmc_rule_info *info = pmc_rule_info(promised[i].rule);

@@ -796,6 +796,17 @@ static void test_hints(void **state)
     in.commit_var = true;
     expect_hint(&in, "persist the store at rec.c:47 (a commit variable) "
                      "before any later store is made persistent");
+    /* A read in flight: the value is old or new, as after any crash;
+     * either the recovery validates it or something vouches for it. */
+    in = (struct pmc_hint_input){
+        .rule = PMC_RULE_IN_FLIGHT_READ,
+        .site = hsite("rec.c", 52, "r->valid = 1;"),
+        .len = 8,
+    };
+    expect_hint(&in, "if recovery validates the value of the store at "
+                     "rec.c:52, mark the range PMT_COMMIT_VAR; if data "
+                     "persisted earlier vouches for it, persist it before "
+                     "that data");
 
     in = (struct pmc_hint_input){
         .rule = PMC_RULE_ASSERT_PERSISTED,

@@ -9,6 +9,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -180,6 +181,108 @@ static void test_transaction_range_always_exempt(void **state)
     assert_int_equal(0, xfail_point_ranges(f->x, &r));
 }
 
+/* ---- sequential crash points ------------------------------------------- */
+
+/* A point whose live parts are given per line (lines[i] at XFAIL_POS(0,
+ * LINE(line_of[i]))), with tx exempt bytes [ex_lo, ex_hi) of image 0:
+ * sequential after xfail_point_end(persisted_seq)? */
+static bool sequential(struct fx *f, const struct pmc_live_store *parts,
+                       const unsigned *line_of, size_t n, uint64_t ex_lo,
+                       uint64_t ex_hi, uint64_t persisted_seq)
+{
+    xfail_point_begin(f->x);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(0,
+                         xfail_point_line(f->x, XFAIL_POS(0, LINE(line_of[i])),
+                                          &parts[i], 1, 1, 0));
+    assert_int_equal(
+        0, xfail_point_exempt(f->x, XFAIL_POS(0, ex_lo), XFAIL_POS(0, ex_hi)));
+    assert_int_equal(0, xfail_point_end(f->x, persisted_seq));
+    return xfail_point_sequential(f->x);
+}
+
+/* Words in one line, newer than everything persistent: every crash
+ * leaves a prefix of them. The same words over two lines: a crash can keep
+ * the later line's without the earlier's. */
+static void test_one_line_of_words_is_sequential(void **state)
+{
+    struct fx *f = *state;
+    struct pmc_live_store words[] = {
+        part(10, 10, 0, 8, PMC_STORE_FLUSHED),
+        part(11, 11, 8, 4, PMC_STORE_DIRTY),
+        part(12, 12, 12, 4, PMC_STORE_DIRTY),
+    };
+    unsigned one_line[] = {3, 3, 3}, two_lines[] = {3, 3, 4};
+    assert_true(sequential(f, words, one_line, 3, 0, 0, 9));
+    assert_false(sequential(f, words, two_lines, 3, 0, 0, 9));
+    /* No live store at all: nothing to read, trivially sequential. */
+    assert_true(sequential(f, words, one_line, 0, 0, 0, 9));
+}
+
+/* A store that can tear (wider than a word, or across a word boundary)
+ * can persist its later bytes without its earlier ones. */
+static void test_store_that_can_tear_is_not_sequential(void **state)
+{
+    struct fx *f = *state;
+    unsigned line[] = {2};
+    struct pmc_live_store wide[] = {part(10, 10, 0, 16, PMC_STORE_DIRTY)};
+    struct pmc_live_store across[] = {part(10, 10, 4, 8, PMC_STORE_DIRTY)};
+    struct pmc_live_store inside[] = {part(10, 10, 12, 4, PMC_STORE_DIRTY)};
+    assert_false(sequential(f, wide, line, 1, 0, 0, 0));
+    assert_false(sequential(f, across, line, 1, 0, 0, 0));
+    assert_true(sequential(f, inside, line, 1, 0, 0, 0));
+}
+
+/* A later store already persistent: the live word may be lost while it is
+ * kept, which no crash between two instructions leaves (workloads/tally). */
+static void test_later_persisted_store_is_not_sequential(void **state)
+{
+    struct fx *f = *state;
+    unsigned line[] = {1};
+    struct pmc_live_store word[] = {part(10, 10, 8, 8, PMC_STORE_DIRTY)};
+    assert_true(sequential(f, word, line, 1, 0, 0, 9));
+    assert_false(sequential(f, word, line, 1, 0, 0, 10));
+    assert_false(sequential(f, word, line, 1, 0, 0, 11));
+}
+
+/* A store the transaction rolls back is not in L: the rest can still be
+ * one line of words. Only wholly exempt stores leave L. */
+static void test_rolled_back_store_leaves_the_test(void **state)
+{
+    struct fx *f = *state;
+    struct pmc_live_store parts[] = {
+        part(10, 10, 0, 64, PMC_STORE_DIRTY), /* line 5, in the tx */
+        part(11, 11, 0, 8, PMC_STORE_DIRTY),  /* line 7 */
+    };
+    unsigned lines[] = {5, 7};
+    assert_true(sequential(f, parts, lines, 2, LINE(5), LINE(6), 0));
+    assert_false(sequential(f, parts, lines, 2, LINE(5) + 8, LINE(6), 0));
+    assert_false(sequential(f, parts, lines, 2, 0, 0, 0));
+}
+
+/* A declared commit variable is a store the crash decides: it stays in L,
+ * so a data word in another line makes reads of that word races. */
+static void test_commit_var_stays_in_the_test(void **state)
+{
+    struct fx *f = *state;
+    struct pmc_live_store parts[] = {
+        part(10, 10, 0, 8, PMC_STORE_FLUSHED),
+        part(11, 11, 0, 8, PMC_STORE_DIRTY),
+    };
+    xfail_point_begin(f->x);
+    assert_int_equal(
+        0, xfail_point_line(f->x, XFAIL_POS(0, LINE(1)), &parts[0], 1, 1, 0));
+    assert_int_equal(
+        0, xfail_point_line(f->x, XFAIL_POS(0, LINE(2)), &parts[1], 1, 1, 0));
+    assert_int_equal(0, xfail_point_commit_var(f->x, XFAIL_POS(0, LINE(1)),
+                                               XFAIL_POS(0, LINE(1) + 8)));
+    assert_int_equal(0, xfail_point_end(f->x, 0));
+    assert_false(xfail_point_sequential(f->x));
+    const struct xfail_range *r;
+    assert_int_equal(1, xfail_point_ranges(f->x, &r)); /* the variable: out */
+    assert_int_equal(11, r[0].site);
+}
+
 /* ---- a run -------------------------------------------------------------- */
 
 /* Line 0 of pool.img uncertain: [0, 8) from store 10, [8, 16) from 11. */
@@ -329,6 +432,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pair_of_a_declared_commit_var,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_transaction_range_always_exempt,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_line_of_words_is_sequential,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_store_that_can_tear_is_not_sequential, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_later_persisted_store_is_not_sequential, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rolled_back_store_leaves_the_test,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_var_stays_in_the_test,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_read_of_uncertain_bytes,
                                         setup, teardown),
