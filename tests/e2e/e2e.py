@@ -110,7 +110,8 @@ def expectations(source_paths, bug, model):
 
 
 # Rules found by running recoveries (`pmcheck crash`), not by `pmcheck check`.
-CRASH_RULES = {"crash-recovery-failed", "cross-failure-read"}
+CRASH_RULES = {"crash-recovery-failed", "cross-failure-read",
+               "in-flight-read"}
 
 
 def found_by(bug_spec):

@@ -12,7 +12,8 @@ binary also writes a SARIF report with every feature the synthetic
 findings exercise (notes without a site, absolute files, several compilation
 directories), validated the same way. A cross-failure-read (two sites:
 the store, and the recovery's load as a related location) comes from
-`pmcheck crash --loads` on workloads/record.
+`pmcheck crash --loads` on workloads/record BUG_FLAG_FIRST, and an
+in-flight-read (a warning, the same two sites) from BUG_FLAG_UNDECLARED.
 
 usage: test_sarif_schema.py --pmcheck PMCHECK --tools BUILD/tools
                             --test-reports TEST_REPORTS --schema SCHEMA
@@ -180,37 +181,48 @@ class Reports(unittest.TestCase):
         `pmcheck crash --loads`: a cross-failure-read has two sites, the
         store (its location) and the recovery's load, and the crash point,
         as related locations."""
+        self.check_read_sarif("BUG_FLAG_FIRST", "cross-failure-read", "error")
+
+    def test_in_flight_read_sarif(self):
+        """workloads/record with its flag not declared a commit variable:
+        its read in flight is an in-flight-read, a warning with the same
+        two sites."""
+        self.check_read_sarif("BUG_FLAG_UNDECLARED", "in-flight-read",
+                              "warning")
+
+    def check_read_sarif(self, bug, rule, level):
         if not (os.path.exists(ARGS.plugin) and os.path.exists(ARGS.runtime)):
             self.skipTest("the pass plugin or the runtime is not built")
         d = self.dir
+        stem = f"record-{bug.lower()}"  # the class's directory is shared
         src = os.path.join(ARGS.source_root, "workloads", "record",
                            "record.c")
         pmcc = os.path.join(ARGS.tools, "pmcc")
-        run([pmcc, "-g", "-O1", "-DBUG_FLAG_FIRST", src, "-o", "record",
-             "-lpmem"], d, expect=0)
-        run([ARGS.pmcheck, "run", "-o", "record.pmt", "--", "./record",
-             os.path.join(d, "record.pool"), "put", "4"], d, expect=0)
-        run([ARGS.pmcheck, "crash", "record.pmt", "--db", "record.db",
-             "--quiet", "--loads", "--recover",
-             os.path.join(d, "record") + " {image} dump"], d, expect=1)
-        run([ARGS.pmcheck, "report", "--db", "record.db", "--format",
-             "sarif", "-o", "record.sarif"], d, expect=0)
-        doc = self.validate_sarif(os.path.join(d, "record.sarif"))
+        run([pmcc, "-g", "-O1", f"-D{bug}", src, "-o", stem, "-lpmem"], d,
+            expect=0)
+        run([ARGS.pmcheck, "run", "-o", f"{stem}.pmt", "--", f"./{stem}",
+             os.path.join(d, f"{stem}.pool"), "put", "4"], d, expect=0)
+        run([ARGS.pmcheck, "crash", f"{stem}.pmt", "--db", f"{stem}.db",
+             "--quiet", "--loads", "--fail-on", "warning", "--recover",
+             os.path.join(d, stem) + " {image} dump"], d, expect=1)
+        run([ARGS.pmcheck, "report", "--db", f"{stem}.db", "--format",
+             "sarif", "-o", f"{stem}.sarif"], d, expect=0)
+        doc = self.validate_sarif(os.path.join(d, f"{stem}.sarif"))
         with open(src, encoding="utf-8") as f:
             lines = f.read().splitlines()
         store = 1 + next(i for i, t in enumerate(lines) if re.search(
-            r"expect BUG_FLAG_FIRST: cross-failure-read", t))
+            rf"expect {bug}: {rule}", t))
         load = 1 + next(i for i, t in enumerate(lines) if re.search(
-            r"xfail BUG_FLAG_FIRST: load", t))
-        [result] = [r for r in doc["runs"][0]["results"]
-                    if r["ruleId"] == "cross-failure-read"]
+            rf"xfail {bug}: load", t))
+        [result] = doc["runs"][0]["results"]
+        self.assertEqual(rule, result["ruleId"])
+        self.assertEqual(level, result["level"])
         region = result["locations"][0]["physicalLocation"]["region"]
         self.assertEqual(store, region["startLine"])
         related = [r["physicalLocation"]["region"]["startLine"]
                    for r in result["relatedLocations"]]
         self.assertGreaterEqual(len(related), 2)
         self.assertEqual(load, related[0])
-
 
 def main():
     global ARGS

@@ -12,13 +12,24 @@
  * (PMT_COMMIT_VAR): a crash before its fence leaves it 0 or 1, and `dump`
  * reads the data only when it is 1, by which time the data is persistent.
  *
+ * A record's data is 128 bytes, two cache lines: a crash can persist
+ * either line without the other, so data read while in flight is a race
+ * with the hardware, not a value a crash between two instructions leaves.
+ *
  * Built with -DBUG_x, the program has one bug (the fixed twin has none):
- *   BUG_FLAG_FIRST  the flag is set and persisted before the data: a crash
- *                   before the data's fence leaves a valid record whose
- *                   data the crash decided, which `dump` reads
+ *   BUG_FLAG_FIRST       the flag is set and persisted before the data: a
+ *                        crash before the data's fence leaves a valid
+ *                        record whose data the crash decided - a line of
+ *                        it, or neither - which `dump` reads
+ *                        (cross-failure-read)
+ *   BUG_FLAG_UNDECLARED  the flag is not declared a commit variable: `dump`
+ *                        reads it while its persist is in flight, the old
+ *                        or the new flag, as after a crash between two
+ *                        instructions - in-flight-read, a warning, until
+ *                        PMT_COMMIT_VAR says `dump` validates it
  * A comment "expect BUG_NAME: rule" marks where pmcheck must report a bug;
- * for cross-failure-read it is the store, and "xfail BUG_NAME: load"
- * marks the recovery's load of it.
+ * for cross-failure-read and in-flight-read it is the store, and "xfail
+ * BUG_NAME: load" marks the recovery's load of it.
  */
 #include <libpmem.h>
 #include <pmtrace.h>
@@ -29,25 +40,29 @@
 
 #define POOL_SIZE (64u << 10)
 #define RECORDS 64u
+#define RECORD_WORDS 16u /* 128 bytes of data */
 
-/* One record per cache line. */
+/* The flag in a line of its own, the data in the next two. */
 struct record {
-    uint64_t valid; /* 1: value is whole */
-    uint64_t value;
-    uint64_t pad[6];
+    uint64_t valid; /* 1: data is whole */
+    uint64_t pad[7];
+    uint64_t data[RECORD_WORDS];
 };
 
 static void record_put(struct record *r, uint64_t value)
 {
+#ifndef BUG_FLAG_UNDECLARED
     PMT_COMMIT_VAR(&r->valid, sizeof(r->valid));
+#endif
 #ifdef BUG_FLAG_FIRST
     r->valid = 1;
     pmem_persist(&r->valid, sizeof(r->valid));
 #endif
-    r->value = value; /* expect BUG_FLAG_FIRST: cross-failure-read */
-    pmem_persist(&r->value, sizeof(r->value));
+    for (unsigned w = 0; w < RECORD_WORDS; w++)
+        r->data[w] = value + w; /* expect BUG_FLAG_FIRST: cross-failure-read */
+    pmem_persist(r->data, sizeof(r->data));
 #ifndef BUG_FLAG_FIRST
-    r->valid = 1;
+    r->valid = 1; /* expect BUG_FLAG_UNDECLARED: in-flight-read */
     pmem_persist(&r->valid, sizeof(r->valid));
 #endif
 }
@@ -57,10 +72,12 @@ static int record_dump(const struct record *records)
     unsigned valid = 0;
     for (unsigned i = 0; i < RECORDS; i++) {
         const struct record *r = &records[i];
-        if (r->valid != 1)
+        if (r->valid != 1) /* xfail BUG_FLAG_UNDECLARED: load */
             continue;
-        uint64_t value = r->value; /* xfail BUG_FLAG_FIRST: load */
-        printf("record %u: %llu\n", i, (unsigned long long)value);
+        uint64_t sum = 0;
+        for (unsigned w = 0; w < RECORD_WORDS; w++)
+            sum += r->data[w]; /* xfail BUG_FLAG_FIRST: load */
+        printf("record %u: %llu\n", i, (unsigned long long)sum);
         valid++;
     }
     printf("record: %u valid\n", valid);
