@@ -114,12 +114,13 @@ static void add_states(struct pmc_db_crash *c, size_t shard, size_t shards)
         fail_msg("%s", err.msg);
 }
 
-/* A cross-failure read of the store by a load at site_other, shown by the
- * passing state 0.0 and the failing 0.1 (one per shard of 2): count = its
- * states, message of its earliest. Its site is the store, where no state
- * crashed, so the merge must find its earliest state by the message. */
-static void add_cross_failure_read(struct pmc_findings *set, size_t shard,
-                                   size_t shards)
+/* A read of the store by a load at load_site under rule (a pair rule),
+ * shown by the passing state 0.0 and the failing 0.1 (one per shard of 2):
+ * count = its states, message of its earliest. Its site is the store,
+ * where no state crashed, so the merge must find its earliest state by the
+ * message, and tell pairs of one store apart by their loads. */
+static void add_read(struct pmc_findings *set, enum pmc_rule rule,
+                     uint32_t load_site, size_t shard, size_t shards)
 {
     uint64_t count = 0;
     const char *first = NULL;
@@ -133,14 +134,14 @@ static void add_cross_failure_read(struct pmc_findings *set, size_t shard,
     if (count == 0)
         return;
     struct pmc_finding f;
-    pmc_finding_init(&f, PMC_RULE_CROSS_FAILURE_READ, site_store, 9);
-    f.key_site = site_other;
+    pmc_finding_init(&f, rule, site_store, 9);
+    f.key_site = load_site;
     f.count = count;
     snprintf(f.message, sizeof(f.message),
              "recovery read 8 bytes at list.pool+0x50 that this store left "
              "unflushed at the crash (crash state %s)",
              first);
-    pmc_finding_note(&f, PMC_NOTE_LOAD, site_other, "read by the recovery");
+    pmc_finding_note(&f, PMC_NOTE_LOAD, load_site, "read by the recovery");
     pmc_finding_note(&f, PMC_NOTE_CRASH_POINT, site_fence, "crash point");
     assert_int_equal(pmc_findings_add(set, &f), 0);
 }
@@ -171,7 +172,10 @@ static void store_crash_findings(struct pmc_db *db, int64_t run,
         pmc_finding_note(&f, PMC_NOTE_CRASH_POINT, site_fence, "crash point");
         assert_int_equal(pmc_findings_add(set, &f), 0);
     }
-    add_cross_failure_read(set, shard, shards);
+    add_read(set, PMC_RULE_CROSS_FAILURE_READ, site_other, shard, shards);
+    /* The same store read in flight by two loads: two in-flight-reads. */
+    add_read(set, PMC_RULE_IN_FLIGHT_READ, site_other, shard, shards);
+    add_read(set, PMC_RULE_IN_FLIGHT_READ, site_fence, shard, shards);
     struct pmc_error err;
     if (pmc_db_store_results(db, run, t, fixture_site, &sites, set, &err) != 0)
         fail_msg("%s", err.msg);
@@ -240,9 +244,9 @@ static void test_kinds_apart(void **state)
     end_run(db, check, 1);
     int64_t crash = explore(db, &t, 0, 1, "pmcheck crash list.pmt");
     const char *path = test_path("kinds.db");
-    /* the check's unpersisted-store, the crash's recovery failure and its
-     * cross-failure read */
-    assert_int_equal(fixture_sql_int(path, "SELECT count(*) FROM findings"), 3);
+    /* the check's unpersisted-store, the crash's recovery failure, its
+     * cross-failure read and its two in-flight reads */
+    assert_int_equal(fixture_sql_int(path, "SELECT count(*) FROM findings"), 5);
     int64_t failing;
     struct pmc_error err;
     assert_int_equal(
@@ -264,7 +268,7 @@ static void test_kinds_apart(void **state)
     assert_non_null(strstr(text, "crash: 4 states at 2 crash points: 3 run, "
                                  "1 identical to an earlier one, 2 failed"));
     free(text);
-    /* Checking the trace again keeps the crash finding. */
+    /* Checking the trace again keeps the crash findings. */
     int64_t again = fixture_run(db, "adr");
     set = pmc_findings_new();
     fixture_store(db, again, &t, &sites, set);
@@ -273,6 +277,10 @@ static void test_kinds_apart(void **state)
         fixture_sql_int(path, "SELECT count(*) FROM findings WHERE rule = "
                               "'crash-recovery-failed'"),
         1);
+    assert_int_equal(
+        fixture_sql_int(path, "SELECT count(*) FROM findings WHERE rule = "
+                              "'in-flight-read'"),
+        2);
     pmc_db_close(db);
 }
 
