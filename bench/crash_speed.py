@@ -11,14 +11,17 @@ check as the recovery:
 
 each with --jobs 1 and --jobs 2 through the fork server, and the PMDK one
 also as a shell command (`obj_list POOL verify </dev/null`: pmcheck's
-supervisor executes /bin/sh for each run, no fork server). Each configuration is
+supervisor executes /bin/sh for each run, no fork server; its first 300
+states). Each configuration is
 explored --repeat times; the table shows the median, and the spread of
 recoveries per second. Columns: crash states enumerated, recoveries run
 (distinct states; the others duplicate one), recoveries and states per
 second, recoveries per second per job, and pmcheck's own peak resident
-memory (VmHWM, polled: its threads, not the recoveries). The load
-average is printed before and after: on a shared machine, figures taken
-under load are the load's. Pools and images live in /dev/shm.
+memory (VmHWM, polled: its threads, not the recoveries), and "others":
+the most CPU that other programs took meanwhile, in cores (the machine's
+busy time from /proc/stat less pmcheck's and its runs'). On a shared
+machine, figures taken while others took CPU are theirs too; the load
+average is printed before and after. Pools and images live in /dev/shm.
 
     bench/crash_speed.py [--build DIR] [--list N] [--obj N] [--repeat N]
 
@@ -28,6 +31,7 @@ memory bounded whatever the trace.
 """
 import argparse
 import os
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -68,12 +72,26 @@ def peak_kib(pid):
     return None
 
 
-def explore_once(pmcheck, work, name, trace, recover, jobs):
+def busy_seconds():
+    """CPU time the whole machine has spent busy (/proc/stat), seconds."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def our_seconds():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def explore_once(pmcheck, work, name, trace, recover, jobs, extra):
     db = os.path.join(work, name + ".db")
     if os.path.exists(db):
         os.unlink(db)
     cmd = [pmcheck, "crash", trace, "--db", db, "--recover", recover,
-           "--jobs", str(jobs), "--quiet", "--fail-on", "never"]
+           "--jobs", str(jobs), "--quiet", "--fail-on", "never", *extra]
+    busy0, ours0, t0 = busy_seconds(), our_seconds(), time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     # VmHWM only grows: the last value read before the exit is the peak,
@@ -83,6 +101,10 @@ def explore_once(pmcheck, work, name, trace, recover, jobs):
         kib = peak_kib(proc.pid)
         peak = max(peak, kib or 0)
         time.sleep(0.01)
+    # The machine's busy time that was not pmcheck's nor its runs': other
+    # programs sharing the cores, in cores.
+    others = ((busy_seconds() - busy0) - (our_seconds() - ours0)) / \
+        (time.monotonic() - t0)
     err = proc.stderr.read()
     if proc.returncode != 0:
         raise SystemExit(f"pmcheck crash {name} failed:\n{err}")
@@ -94,11 +116,11 @@ def explore_once(pmcheck, work, name, trace, recover, jobs):
         raise SystemExit(f"pmcheck crash {name}: {failures} states failed")
     return {"states": states, "runs": runs, "duplicates": dups,
             "seconds": seconds, "forks": bool(forks),
-            "peak_mib": peak / 1024.0}
+            "peak_mib": peak / 1024.0, "others": max(others, 0.0)}
 
 
-def explore(args, pmcheck, work, name, trace, recover, jobs):
-    tries = [explore_once(pmcheck, work, name, trace, recover, jobs)
+def explore(args, pmcheck, work, name, trace, recover, jobs, extra=()):
+    tries = [explore_once(pmcheck, work, name, trace, recover, jobs, extra)
              for _ in range(args.repeat)]
     rates = sorted(t["runs"] / t["seconds"] for t in tries)
     r = dict(tries[0])
@@ -107,6 +129,7 @@ def explore(args, pmcheck, work, name, trace, recover, jobs):
     r["state_rate"] = r["states"] / r["seconds"]
     r["low"], r["high"] = rates[0], rates[-1]
     r["peak_mib"] = max(t["peak_mib"] for t in tries)
+    r["others"] = max(t["others"] for t in tries)
     r["jobs"] = jobs
     return r
 
@@ -120,7 +143,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
     ap.add_argument("--list", type=int, default=600,
                     help="inserts of the small case")
-    ap.add_argument("--obj", type=int, default=300,
+    ap.add_argument("--obj", type=int, default=1000,
                     help="inserts (transactions) of the PMDK case")
     ap.add_argument("--repeat", type=int, default=3,
                     help="explorations per configuration (median shown)")
@@ -143,23 +166,25 @@ def main():
             pmcc, pmcheck, work, "obj_list", "bench/programs/obj_list.c",
             ["-lpmemobj"], ["insert", str(args.obj)])
         for jobs, redirect in ((1, ""), (2, ""), (1, " </dev/null")):
+            # An executed run is slow: the first 300 states say enough.
+            extra = ["--max-states", "300"] if redirect else []
             rows.append(("pmdk (obj_list, 8 MiB)", explore(
                 args, pmcheck, work, "obj_list", trace,
-                f"{binary} {{image}} verify{redirect}", jobs)))
+                f"{binary} {{image}} verify{redirect}", jobs, extra)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"pmcheck crash speed ({os.cpu_count()} cores; load average "
           f"before {load_before}, after {load()}; median of {args.repeat})")
     print(f"{'case':23} {'jobs':>4} {'fork srv':>8} {'states':>6} "
           f"{'runs':>5} {'runs/s':>7} {'(spread)':>13} {'states/s':>8} "
-          f"{'runs/s/job':>10} {'peak MiB':>8}")
+          f"{'runs/s/job':>10} {'peak MiB':>8} {'others':>6}")
     for name, r in rows:
         spread = f"{r['low']:.0f}-{r['high']:.0f}"
         print(f"{name:23} {r['jobs']:4d} "
               f"{'yes' if r['forks'] else 'no':>8} {r['states']:6d} "
               f"{r['runs']:5d} {r['rate']:7.0f} {spread:>13} "
               f"{r['state_rate']:8.0f} {r['rate'] / r['jobs']:10.0f} "
-              f"{r['peak_mib']:8.1f}")
+              f"{r['peak_mib']:8.1f} {r['others']:6.2f}")
     small = max(r["rate"] / r["jobs"] for name, r in rows
                 if name.startswith("small"))
     pmdk = max(r["rate"] for name, r in rows
