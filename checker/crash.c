@@ -63,23 +63,6 @@ struct explorer {
     struct pmc_error err;
 };
 
-const char *pmc_crash_outcome_name(enum pmc_run_outcome o)
-{
-    switch (o) {
-    case PMC_RUN_PASS:
-        return "pass";
-    case PMC_RUN_EXIT:
-        return "exit";
-    case PMC_RUN_SIGNAL:
-        return "signal";
-    case PMC_RUN_HANG:
-        return "hang";
-    case PMC_RUN_OOM:
-        return "oom";
-    }
-    return "unknown";
-}
-
 void crash_options_normalise(struct pmc_crash_options *o)
 {
     if (o->strategy == 0)

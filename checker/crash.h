@@ -180,7 +180,5 @@ int pmc_crash_replay(struct pmc_trace *t, const struct pmc_crash_options *o,
                      const char *state_id, const char *path,
                      struct pmc_crash_replay_info *info, struct pmc_error *err);
 
-/* "pass", "exit", "signal", "hang", "oom". */
-const char *pmc_crash_outcome_name(enum pmc_run_outcome o);
 
 #endif /* PMC_CRASH_H */

@@ -168,7 +168,7 @@ static int on_state(void *ctx, const struct pmc_crash_state *st,
     if (st->duplicate) {
         r->outcome = "duplicate";
     } else {
-        r->outcome = pmc_crash_outcome_name(st->outcome);
+        r->outcome = pmc_run_outcome_name(st->outcome);
         r->code = st->code;
         r->has_code =
             st->outcome == PMC_RUN_EXIT || st->outcome == PMC_RUN_SIGNAL;
