@@ -180,5 +180,4 @@ int pmc_crash_replay(struct pmc_trace *t, const struct pmc_crash_options *o,
                      const char *state_id, const char *path,
                      struct pmc_crash_replay_info *info, struct pmc_error *err);
 
-
 #endif /* PMC_CRASH_H */
