@@ -209,7 +209,8 @@ static int report_unordered(struct pmc_model *m, const struct pmc_event *ev,
         model_repeat(m, PMC_RULE_ASSERT_ORDERED, ev->site, ev->seq, err);
     if (repeat != 0)
         return repeat < 0 ? -1 : 0;
-    char where_a[128], where_b[128];
+    /* 80 each: both fit the message whole (gcc checks the bound). */
+    char where_a[80], where_b[80];
     model_where(m, ev->addr, where_a, sizeof(where_a));
     model_where(m, ev->addr2, where_b, sizeof(where_b));
     struct pmc_finding f;
