@@ -343,29 +343,42 @@ size_t xfail_run_pairs(const struct xfail *x, const struct xfail_pair **out)
     return x->npairs;
 }
 
-static void region_mapped(struct xfail *x, const struct pmc_event *ev,
-                          const char *path)
+/* Returns 0, or -1 without memory (its loads would go unseen: the run's
+ * findings would be lost without a word). */
+static int region_mapped(struct xfail *x, const struct pmc_event *ev,
+                         const char *path)
 {
     if (ev->len == 0 || path == NULL || x->imgs == NULL)
-        return;
+        return 0;
     const char *slash = strrchr(path, '/');
     long img = image_find(x->imgs, slash != NULL ? slash + 1 : path);
     if (img < 0)
-        return; /* pmem, but not one of the crash images */
+        return 0; /* pmem, but not one of the crash images */
+    /* The trace is untrusted: only the image's bytes are mapped, and only
+     * below 2^64, so every position each_piece makes is one of the
+     * image's (an offset past 2^48 would name another image's byte). */
+    uint64_t size = image_size(x->imgs, (size_t)img);
+    if (ev->file_offset >= size)
+        return 0;
+    uint64_t len =
+        ev->len < size - ev->file_offset ? ev->len : size - ev->file_offset;
+    if (len > UINT64_MAX - ev->addr)
+        len = UINT64_MAX - ev->addr;
     if (x->nmaps == x->maps_cap) {
         size_t cap = x->maps_cap ? x->maps_cap * 2 : 8;
         struct mapping *p = realloc(x->maps, cap * sizeof(*p));
         if (p == NULL)
-            return; /* its loads go unseen; nothing is reported wrongly */
+            return -1;
         x->maps = p;
         x->maps_cap = cap;
     }
     x->maps[x->nmaps++] = (struct mapping){
         .addr = ev->addr,
-        .len = ev->len,
+        .len = len,
         .file_offset = ev->file_offset,
         .img = (uint32_t)img,
     };
+    return 0;
 }
 
 static void region_unmapped(struct xfail *x, const struct pmc_event *ev)
@@ -488,8 +501,7 @@ int xfail_run_event(struct xfail *x, const struct pmc_event *ev,
 {
     switch (ev->kind) {
     case PMT_REGION_MAP:
-        region_mapped(x, ev, path);
-        return 0;
+        return region_mapped(x, ev, path);
     case PMT_REGION_UNMAP:
         region_unmapped(x, ev);
         return 0;

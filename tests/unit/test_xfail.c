@@ -371,6 +371,37 @@ static void test_other_images_and_unmapped_reads_do_not_count(void **state)
     assert_int_equal(55, p[0].load_site);
 }
 
+/* A recovery's trace is untrusted: a mapping of pool.img from an offset
+ * past its end (here 2^48, which a position cannot hold) maps no byte of
+ * it, and above all none of other.img, whose line 0 is uncertain. */
+static void test_mapping_past_an_image_end_maps_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct pmc_live_store parts[] = {part(1, 10, 0, 8, PMC_STORE_DIRTY)};
+    xfail_point_begin(f->x);
+    assert_int_equal(0,
+                     xfail_point_line(f->x, XFAIL_POS(1, 0), parts, 1, 2, 0));
+    assert_int_equal(0, xfail_point_end(f->x, 0));
+    xfail_run_begin(f->x, f->imgs);
+    struct pmc_event map = {.kind = PMT_REGION_MAP,
+                            .seq = ++f->seq,
+                            .addr = MAP,
+                            .len = 4096,
+                            .file_offset = UINT64_C(1) << XFAIL_POS_BITS};
+    assert_int_equal(0, xfail_run_event(f->x, &map, "pool.img"));
+    feed(f, PMT_LOAD, MAP, 8, 57, NULL);
+    const struct xfail_pair *p;
+    assert_int_equal(0, xfail_run_pairs(f->x, &p));
+    /* Mapped where its address range wraps: only what lies below 2^64. */
+    map.addr = UINT64_MAX - 4095;
+    map.len = 1 << 16;
+    map.file_offset = 0;
+    assert_int_equal(0, xfail_run_event(f->x, &map, "other.img"));
+    feed(f, PMT_LOAD, UINT64_MAX - 4095, 8, 58, NULL);
+    assert_int_equal(1, xfail_run_pairs(f->x, &p));
+    assert_int_equal(58, p[0].load_site);
+}
+
 static void test_a_new_run_starts_afresh(void **state)
 {
     struct fx *f = *state;
@@ -449,6 +480,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_other_images_and_unmapped_reads_do_not_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_mapping_past_an_image_end_maps_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_new_run_starts_afresh, setup,
                                         teardown),
         cmocka_unit_test(test_site_pool_ids),
