@@ -133,6 +133,12 @@ int crash_xfail_run(struct xfail *x, const struct image_set *imgs,
     for (size_t i = 0; rc == 0 && i < npairs; i++) {
         const struct pmc_site *s = pmc_trace_site(t, pairs[i].load_site);
         uint32_t load_site = s != NULL ? pmc_site_pool_add(sites, s) : 0;
+        /* 0 from the pool is no memory: the pair would lose its load and
+         * merge with every other pair of its store. */
+        if (s != NULL && load_site == 0) {
+            rc = pmc_error_set(err, "crash: out of memory");
+            break;
+        }
         make_finding(imgs, cp, state_id, xfail_point_sequential(x), &pairs[i],
                      load_site, &(*out)[i]);
     }
