@@ -4,15 +4,11 @@
  */
 #include "malloc_tunables.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "pmtrace_forkserver.h"
+#include "program_file.h"
 
 /* Ours, measured on pmemobj_open of an 8 MiB pool (docs/recovery-runs.md,
  * "Speed"): 16 MiB of padding covers its 12 MB of runtime state. */
@@ -63,23 +59,7 @@ char *pmc_malloc_tunables(const char *user)
 
 bool pmc_malloc_tunables_wanted(const char *path)
 {
-    static const char soname[] = "libpmemobj.so";
-    static const char marker[] = PMT_FS_MARKER;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0)
-        return true;
-    if (fstat(fd, &st) != 0 || st.st_size <= 0) {
-        close(fd);
-        return true;
-    }
-    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return true;
-    size_t size = (size_t)st.st_size;
-    bool wanted = memmem(map, size, soname, sizeof(soname) - 1) != NULL ||
-                  memmem(map, size, marker, sizeof(marker) - 1) == NULL;
-    munmap(map, size);
-    return wanted;
+    struct pmc_program_file pf;
+    return pmc_program_file_read(path, &pf) != 0 || pf.pmemobj ||
+           !pf.fork_server;
 }

@@ -18,12 +18,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "program_file.h"
 #include "proctree.h"
 #include "pmtrace_forkserver.h"
 #include "runner_internal.h"
@@ -206,21 +205,8 @@ void pmc_runner_server_stop(struct pmc_runner *r)
 /* Does the program's file hold the runtime's marker? */
 static bool marked(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size <= 0) {
-        if (fd >= 0)
-            close(fd);
-        return false;
-    }
-    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return false;
-    bool found = memmem(map, (size_t)st.st_size, PMT_FS_MARKER,
-                        sizeof(PMT_FS_MARKER) - 1) != NULL;
-    munmap(map, (size_t)st.st_size);
-    return found;
+    struct pmc_program_file pf;
+    return pmc_program_file_read(path, &pf) == 0 && pf.fork_server;
 }
 
 /* The probe ran the program as a recovery: undo what it did. */
