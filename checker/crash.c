@@ -54,7 +54,7 @@ struct explorer {
     const struct pmc_crash_callbacks *cb;
     struct pmc_findings *out;
     struct timespec start;
-    volatile bool stop;
+    atomic_bool stop; /* volatile would be a data race between jobs */
     struct job *jobs;
     unsigned njobs;
     struct pmc_crash_progress p;
@@ -382,6 +382,7 @@ int pmc_crash_explore(struct pmc_trace *t, const struct pmc_crash_options *o,
     struct explorer *e = calloc(1, sizeof(*e));
     if (e == NULL)
         return pmc_error_set(err, "crash: out of memory");
+    atomic_init(&e->stop, false);
     e->o = *o;
     crash_options_normalise(&e->o);
     e->cb = cb;

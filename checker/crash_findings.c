@@ -38,43 +38,30 @@ static void outcome_words(const struct pmc_run_result *r, char *buf,
     }
 }
 
-/* A note per site of the unlogged stores a state kept in (at a library
- * call's crash point in a transaction: what the rollback cannot undo, the
- * likeliest cause), the earliest first. */
-static void unlogged_notes(struct pmc_finding *f, const struct image_set *imgs,
-                           const struct left_out *kept, size_t n)
+/* A note per site of parts, the earliest first, one note kept free for
+ * the crash point. unlogged: parts are the unlogged stores a state kept
+ * in (at a library call's crash point in a transaction: what the rollback
+ * cannot undo, the likeliest cause); otherwise the stores left out. */
+static void store_notes(struct pmc_finding *f, const struct image_set *imgs,
+                        const struct left_out *parts, size_t n, bool unlogged)
 {
     for (size_t i = 0; i < n && f->nnotes < PMC_MAX_NOTES - 1; i++) {
         bool seen = false;
         for (uint32_t j = 0; j < f->nnotes; j++)
-            seen |= f->notes[j].site == kept[i].site;
-        if (!seen)
-            pmc_finding_note(f, PMC_NOTE_STORE, kept[i].site,
-                             "in the crash image, and no rollback undoes it: "
-                             "store of %" PRIu32 " bytes to %s+0x%" PRIx64
-                             ", neither added to the transaction nor "
-                             "allocated in it",
-                             kept[i].len, image_name(imgs, kept[i].img),
-                             kept[i].offset);
-    }
-}
-
-/* A note per site of the stores left out, the earliest first. */
-static void left_out_notes(struct pmc_finding *f, const struct image_set *imgs,
-                           const struct left_out *lo, size_t n)
-{
-    for (size_t i = 0; i < n && f->nnotes < PMC_MAX_NOTES - 1; i++) {
-        bool seen = false;
-        for (uint32_t j = 0; j < f->nnotes; j++)
-            seen |= f->notes[j].site == lo[i].site;
+            seen |= f->notes[j].site == parts[i].site;
         if (seen)
             continue;
-        pmc_finding_note(f, PMC_NOTE_STORE, lo[i].site,
-                         "%s of %" PRIu32 " bytes to %s+0x%" PRIx64,
-                         lo[i].torn ? "torn (only partly in the crash "
-                                      "image): store"
-                                    : "left out of the crash image: store",
-                         lo[i].len, image_name(imgs, lo[i].img), lo[i].offset);
+        const char *what =
+            unlogged ? "in the crash image, and no rollback undoes it: store"
+            : parts[i].torn ? "torn (only partly in the crash image): store"
+                            : "left out of the crash image: store";
+        pmc_finding_note(f, PMC_NOTE_STORE, parts[i].site,
+                         "%s of %" PRIu32 " bytes to %s+0x%" PRIx64 "%s", what,
+                         parts[i].len, image_name(imgs, parts[i].img),
+                         parts[i].offset,
+                         unlogged ? ", neither added to the transaction nor "
+                                    "allocated in it"
+                                  : "");
     }
 }
 
@@ -106,8 +93,8 @@ int crash_failure_finding(const struct image_set *imgs,
     snprintf(f->message, sizeof(f->message),
              "recovery %s on crash state %s%s%s%s", outcome, fs->state_id,
              fs->faults[0] ? " " : "", fs->faults, stores);
-    unlogged_notes(f, imgs, lo + room, kept);
-    left_out_notes(f, imgs, lo, n);
+    store_notes(f, imgs, lo + room, kept, true);
+    store_notes(f, imgs, lo, n, false);
     char point[160];
     crash_point_describe(cp, point, sizeof(point));
     pmc_finding_note(f, PMC_NOTE_CRASH_POINT, cp->site, "%s", point);

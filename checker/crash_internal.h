@@ -14,6 +14,7 @@
 #ifndef PMC_CRASH_INTERNAL_H
 #define PMC_CRASH_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -154,6 +155,12 @@ size_t crash_point_left_out(const struct crash_point *cp,
 size_t crash_point_unlogged(const struct crash_point *cp,
                             const uint32_t *choices, struct left_out *out);
 
+/* Is part p of the line at line_addr a store of the transaction begun at
+ * begin_seq outside its ranges (neither added nor allocated: no rollback
+ * undoes it)? The one test of the walk and of crash_point_unlogged. */
+bool crash_store_unlogged(const struct rangeset *tx_ranges, uint64_t begin_seq,
+                          uint64_t line_addr, const struct pmc_live_store *p);
+
 /* ---- the walk (crash_walk.c) ------------------------------------------- */
 
 struct walk;
@@ -285,7 +292,8 @@ struct worker_config {
     struct pmc_trace *trace;           /* this worker's own handle */
     unsigned index, count;             /* among the jobs */
     const struct timespec *start;
-    volatile const bool *stop; /* set by the explorer: stop soon */
+    /* set by the explorer's thread, read by the jobs': stop soon */
+    const atomic_bool *stop;
     /* Where records go; returns 0, or -1 to stop the worker. */
     int (*emit)(void *ctx, struct crash_record *r);
     void *emit_ctx;

@@ -438,12 +438,10 @@ static int compare_lines(const void *a, const void *b)
  * (neither added nor allocated: the rollback cannot undo it)? */
 static bool line_unlogged(const struct walk *w, const struct pmc_line_view *v)
 {
-    for (size_t i = 0; i < v->nstores; i++) {
-        uint64_t lo = v->addr + v->stores[i].offset;
-        if (v->stores[i].seq > w->tx.begin_seq &&
-            !rangeset_covers(&w->tx.ranges, lo, lo + v->stores[i].len))
+    for (size_t i = 0; i < v->nstores; i++)
+        if (crash_store_unlogged(&w->tx.ranges, w->tx.begin_seq, v->addr,
+                                 &v->stores[i]))
             return true;
-    }
     return false;
 }
 
