@@ -37,6 +37,16 @@ const DILocation *knownLine(const Instruction &J, const DISubprogram *SP)
     return L->getScope()->getSubprogram() == SP ? L : nullptr;
 }
 
+/* The first location of [From, To) that names a line of SP, else null. */
+template <typename Iter>
+const DILocation *firstKnownLine(Iter From, Iter To, const DISubprogram *SP)
+{
+    for (; From != To; ++From)
+        if (const DILocation *L = knownLine(*From, SP))
+            return L;
+    return nullptr;
+}
+
 /*
  * An instruction the optimiser merged, hoisted or made up (a loop head's
  * loads, a PHI's) has line 0 or no location: a site the user cannot find.
@@ -48,21 +58,13 @@ void nearestKnownLine(const Instruction &I, const DISubprogram *SP,
                       SourcePlace &P)
 {
     const BasicBlock &BB = *I.getParent();
-    for (auto It = I.getReverseIterator(); It != BB.rend(); ++It) {
-        if (const DILocation *L = knownLine(*It, SP)) {
-            P.Line = L->getLine();
-            P.Column = L->getColumn();
-            return;
-        }
-    }
-    for (auto It = I.getIterator(); It != BB.end(); ++It) {
-        if (const DILocation *L = knownLine(*It, SP)) {
-            P.Line = L->getLine();
-            P.Column = L->getColumn();
-            return;
-        }
-    }
-    if (SP != nullptr) {
+    const DILocation *L = firstKnownLine(I.getReverseIterator(), BB.rend(), SP);
+    if (L == nullptr)
+        L = firstKnownLine(I.getIterator(), BB.end(), SP);
+    if (L != nullptr) {
+        P.Line = L->getLine();
+        P.Column = L->getColumn();
+    } else if (SP != nullptr) {
         P.Line = SP->getLine();
         P.Column = 0;
     }
