@@ -106,8 +106,9 @@ static void make_finding(const struct image_set *imgs,
     pmc_finding_note(f, PMC_NOTE_LOAD, load_site,
                      "read by the recovery before it wrote %s+0x%" PRIx64,
                      image, offset);
-    pmc_finding_note(f, PMC_NOTE_CRASH_POINT, cp->site, "%s",
-                     crash_point_words(cp->kind));
+    char point[160];
+    crash_point_describe(cp, point, sizeof(point));
+    pmc_finding_note(f, PMC_NOTE_CRASH_POINT, cp->site, "%s", point);
 }
 
 int crash_xfail_run(struct xfail *x, const struct image_set *imgs,
