@@ -16,6 +16,7 @@
 
 #include "finding.h"
 #include "model.h"
+#include "model_events.h"
 
 #define POOL 0x10000000ull
 #define POOL_LEN 0x10000ull
@@ -31,9 +32,7 @@ struct call {
 };
 
 struct fx {
-    struct pmc_findings *set;
-    struct pmc_model *m;
-    uint64_t seq;
+    struct model_fx mf;
     struct call calls[64];
     size_t ncalls;
 };
@@ -61,60 +60,34 @@ static void on_persist(void *ctx, uint64_t line,
 
 static void fx_model(struct fx *f, enum pmc_persistency p)
 {
-    struct pmc_model_options o = {
-        .persistency = p,
-        .on_persist = on_persist,
-        .persist_ctx = f,
-    };
-    struct pmc_error err;
-    assert_int_equal(pmc_model_new(&o, f->set, &f->m, &err), 0);
-}
-
-static void feed(struct fx *f, struct pmc_event ev)
-{
-    struct pmc_error err;
-    ev.seq = f->seq++;
-    assert_int_equal(pmc_model_event(f->m, &ev, &err), 0);
+    model_open(&f->mf, &(struct pmc_model_options){
+                           .persistency = p,
+                           .on_persist = on_persist,
+                           .persist_ctx = f,
+                       });
 }
 
 static uint64_t store(struct fx *f, uint32_t thread, uint64_t addr,
                       uint64_t len, const uint8_t *data)
 {
-    uint64_t seq = f->seq;
-    feed(f, (struct pmc_event){.kind = PMT_STORE,
-                               .thread = thread,
-                               .site = 1,
-                               .addr = addr,
-                               .len = len,
-                               .data = data});
-    return seq;
+    return model_range(&f->mf, thread, PMT_STORE, 0, 1, addr, len, data);
 }
 
 static void flush(struct fx *f, uint32_t thread, uint64_t addr, uint32_t kind)
 {
-    feed(f, (struct pmc_event){.kind = PMT_FLUSH,
-                               .flags = kind,
-                               .thread = thread,
-                               .site = 2,
-                               .addr = addr,
-                               .len = 64});
+    model_range(&f->mf, thread, PMT_FLUSH, kind, 2, addr, 64, NULL);
 }
 
 static void fence(struct fx *f, uint32_t thread)
 {
-    feed(f, (struct pmc_event){.kind = PMT_FENCE,
-                               .flags = PMT_FENCE_SFENCE,
-                               .thread = thread,
-                               .site = 3});
+    model_event(&f->mf, thread, PMT_FENCE, PMT_FENCE_SFENCE, 3);
 }
 
 static int setup(void **state)
 {
     static struct fx f;
     memset(&f, 0, sizeof(f));
-    f.set = pmc_findings_new();
-    assert_non_null(f.set);
-    f.seq = 1;
+    model_fx_init(&f.mf);
     *state = &f;
     return 0;
 }
@@ -122,18 +95,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    pmc_model_free(f->m);
-    pmc_findings_free(f->set);
+    model_fx_fini(&f->mf);
     return 0;
 }
 
 static void map_pool(struct fx *f)
 {
-    feed(f, (struct pmc_event){.kind = PMT_REGION_MAP,
-                               .thread = T1,
-                               .id = 1,
-                               .addr = POOL,
-                               .len = POOL_LEN});
+    model_map(&f->mf, 0, 1, POOL, POOL_LEN, 0);
 }
 
 /* A fence persists a flushed line's parts, oldest first, in one call per
@@ -189,12 +157,8 @@ static void test_lib_write(void **state)
     fx_model(f, PMC_PERSIST_ADR);
     map_pool(f);
     uint64_t a = store(f, T1, POOL + 60, 4, bytes);
-    uint64_t w = f->seq;
-    feed(f, (struct pmc_event){.kind = PMT_LIB_WRITE,
-                               .thread = T1,
-                               .addr = POOL + 56,
-                               .len = 16,
-                               .data = bytes});
+    uint64_t w =
+        model_range(&f->mf, T1, PMT_LIB_WRITE, 0, 0, POOL + 56, 16, bytes);
     assert_int_equal(f->ncalls, 3);
     assert_int_equal(f->calls[0].seq, a);
     assert_int_equal(f->calls[1].seq, w);
@@ -217,11 +181,7 @@ static void test_eadr_store(void **state)
     map_pool(f);
     uint64_t a = store(f, T1, POOL + 16, 8, bytes + 2);
     static const uint8_t fill = 0x5a;
-    feed(f, (struct pmc_event){.kind = PMT_STORE_FILL,
-                               .thread = T1,
-                               .addr = POOL + 64,
-                               .len = 64,
-                               .data = &fill});
+    model_range(&f->mf, T1, PMT_STORE_FILL, 0, 0, POOL + 64, 64, &fill);
     assert_int_equal(f->ncalls, 2);
     assert_int_equal(f->calls[0].seq, a);
     assert_int_equal(f->calls[0].first_byte, 0x33);
@@ -238,15 +198,8 @@ static void test_unmap_and_outside(void **state)
     map_pool(f);
     store(f, T1, POOL, 8, bytes);
     store(f, T1, 0x1000, 8, bytes);
-    feed(f, (struct pmc_event){.kind = PMT_LIB_WRITE,
-                               .thread = T1,
-                               .addr = 0x2000,
-                               .len = 8,
-                               .data = bytes});
-    feed(f, (struct pmc_event){.kind = PMT_REGION_UNMAP,
-                               .thread = T1,
-                               .addr = POOL,
-                               .len = POOL_LEN});
+    model_range(&f->mf, T1, PMT_LIB_WRITE, 0, 0, 0x2000, 8, bytes);
+    model_range(&f->mf, T1, PMT_REGION_UNMAP, 0, 0, POOL, POOL_LEN, NULL);
     flush(f, T1, POOL, PMT_FLUSH_CLFLUSH);
     assert_int_equal(f->ncalls, 0);
 }

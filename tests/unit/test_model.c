@@ -18,6 +18,7 @@
 #include "finding.h"
 #include "history.h"
 #include "model.h"
+#include "model_events.h"
 #include "rules.h"
 
 #define POOL 0x10000000ull /* region 1 */
@@ -29,12 +30,6 @@
 #define T2 2u
 
 static const uint8_t payload[4096];
-
-struct fx {
-    struct pmc_findings *set;
-    struct pmc_model *m;
-    uint64_t seq;
-};
 
 static const char *test_strings(void *ctx, uint32_t id)
 {
@@ -48,220 +43,108 @@ static const char *test_strings(void *ctx, uint32_t id)
     return NULL;
 }
 
-static void fx_model(struct fx *f, enum pmc_persistency p, bool history)
+static void fx_model(struct model_fx *f, enum pmc_persistency p, bool history)
 {
-    struct pmc_model_options o = {
-        .persistency = p,
-        .history = history,
-        .string_lookup = test_strings,
-    };
-    struct pmc_error err;
-    assert_int_equal(pmc_model_new(&o, f->set, &f->m, &err), 0);
-}
-
-static int setup(void **state)
-{
-    static struct fx f;
-    memset(&f, 0, sizeof(f));
-    f.set = pmc_findings_new();
-    assert_non_null(f.set);
-    f.seq = 1;
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    pmc_model_free(f->m);
-    pmc_findings_free(f->set);
-    return 0;
+    model_open(f, &(struct pmc_model_options){
+                      .persistency = p,
+                      .history = history,
+                      .string_lookup = test_strings,
+                  });
 }
 
 /* ---- feeding events ------------------------------------------------- */
 
-static void feed(struct fx *f, struct pmc_event ev)
+static void map(struct model_fx *f, uint32_t region, uint64_t addr,
+                uint64_t len, uint32_t path)
 {
-    struct pmc_error err = {{0}};
-    ev.seq = f->seq++;
-    int rc = pmc_model_event(f->m, &ev, &err);
-    if (rc != 0)
-        fail_msg("pmc_model_event: %s", err.msg);
+    model_map(f, 0, region, addr, len, path);
 }
 
-static void map(struct fx *f, uint32_t region, uint64_t addr, uint64_t len,
-                uint32_t path)
-{
-    feed(f, (struct pmc_event){.kind = PMT_REGION_MAP,
-                               .thread = T1,
-                               .addr = addr,
-                               .len = len,
-                               .id = region,
-                               .str = path});
-}
-
-static void map_pools(struct fx *f)
+static void map_pools(struct model_fx *f)
 {
     map(f, 1, POOL, POOL_LEN, 1);
     map(f, 2, POOL2, POOL_LEN, 2);
 }
 
-static void store_as(struct fx *f, uint32_t thread, uint32_t site,
+static void store_as(struct model_fx *f, uint32_t thread, uint32_t site,
                      uint64_t addr, uint64_t len, uint32_t flags)
 {
-    feed(f, (struct pmc_event){.kind = PMT_STORE,
-                               .flags = flags,
-                               .thread = thread,
-                               .site = site,
-                               .addr = addr,
-                               .len = len,
-                               .data = payload});
+    model_range(f, thread, PMT_STORE, flags, site, addr, len, payload);
 }
 
-static void store(struct fx *f, uint32_t site, uint64_t addr, uint64_t len)
+static void store(struct model_fx *f, uint32_t site, uint64_t addr,
+                  uint64_t len)
 {
     store_as(f, T1, site, addr, len, 0);
 }
 
-static void nt_store(struct fx *f, uint32_t site, uint64_t addr, uint64_t len)
+static void nt_store_as(struct model_fx *f, uint32_t thread, uint32_t site,
+                        uint64_t addr, uint64_t len)
 {
-    feed(f, (struct pmc_event){.kind = PMT_NT_STORE,
-                               .thread = T1,
-                               .site = site,
-                               .addr = addr,
-                               .len = len,
-                               .data = payload});
+    model_range(f, thread, PMT_NT_STORE, 0, site, addr, len, payload);
 }
 
-static void flush_as(struct fx *f, uint32_t thread, uint32_t site,
+static void nt_store(struct model_fx *f, uint32_t site, uint64_t addr,
+                     uint64_t len)
+{
+    nt_store_as(f, T1, site, addr, len);
+}
+
+static void flush_as(struct model_fx *f, uint32_t thread, uint32_t site,
                      uint64_t addr, uint64_t len, uint32_t kind)
 {
-    feed(f, (struct pmc_event){.kind = PMT_FLUSH,
-                               .flags = kind,
-                               .thread = thread,
-                               .site = site,
-                               .addr = addr,
-                               .len = len});
+    model_range(f, thread, PMT_FLUSH, kind, site, addr, len, NULL);
 }
 
-static void clwb(struct fx *f, uint32_t site, uint64_t addr)
+static void clwb(struct model_fx *f, uint32_t site, uint64_t addr)
 {
     flush_as(f, T1, site, addr, 64, PMT_FLUSH_CLWB);
 }
 
-static void fence_as(struct fx *f, uint32_t thread, uint32_t site,
+static void fence_as(struct model_fx *f, uint32_t thread, uint32_t site,
                      uint32_t kind)
 {
-    feed(f,
-         (struct pmc_event){
-             .kind = PMT_FENCE, .flags = kind, .thread = thread, .site = site});
+    model_event(f, thread, PMT_FENCE, kind, site);
 }
 
-static void sfence(struct fx *f, uint32_t site)
+static void sfence(struct model_fx *f, uint32_t site)
 {
     fence_as(f, T1, site, PMT_FENCE_SFENCE);
 }
 
-static void simple(struct fx *f, enum pmt_kind kind, uint32_t site)
+static void simple(struct model_fx *f, enum pmt_kind kind, uint32_t site)
 {
-    feed(f, (struct pmc_event){.kind = kind, .thread = T1, .site = site});
+    model_event(f, T1, kind, 0, site);
 }
 
-static void range_event(struct fx *f, enum pmt_kind kind, uint32_t site,
+static void range_event(struct model_fx *f, enum pmt_kind kind, uint32_t site,
                         uint64_t addr, uint64_t len)
 {
-    feed(f, (struct pmc_event){.kind = kind,
-                               .thread = T1,
-                               .site = site,
-                               .addr = addr,
-                               .len = len});
+    model_range(f, T1, kind, 0, site, addr, len, NULL);
 }
 
-static void assert_ordered(struct fx *f, uint32_t site, uint64_t a,
+static void assert_ordered(struct model_fx *f, uint32_t site, uint64_t a,
                            uint64_t alen, uint64_t b, uint64_t blen)
 {
-    feed(f, (struct pmc_event){.kind = PMT_ASSERT_ORDERED,
-                               .thread = T1,
-                               .site = site,
-                               .addr = a,
-                               .len = alen,
-                               .addr2 = b,
-                               .len2 = blen});
+    model_feed(f, (struct pmc_event){.kind = PMT_ASSERT_ORDERED,
+                                     .thread = T1,
+                                     .site = site,
+                                     .addr = a,
+                                     .len = alen,
+                                     .addr2 = b,
+                                     .len2 = blen});
 }
 
-static void exit_program(struct fx *f)
+static void exit_program(struct model_fx *f)
 {
     simple(f, PMT_EXIT, 0);
-}
-
-static void end_trace(struct fx *f, uint32_t end_kind)
-{
-    struct pmc_trace_info info = {.end_kind = end_kind};
-    struct pmc_error err;
-    assert_int_equal(pmc_model_end(f->m, &info, &err), 0);
-}
-
-/* ---- looking at findings -------------------------------------------- */
-
-static size_t count_rule(const struct fx *f, enum pmc_rule rule)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < pmc_findings_count(f->set); i++)
-        n += pmc_findings_get(f->set, i)->rule == rule;
-    return n;
-}
-
-/* The one finding of the rule; fails unless there is exactly one. */
-static const struct pmc_finding *only(const struct fx *f, enum pmc_rule rule)
-{
-    const struct pmc_finding *found = NULL;
-    for (size_t i = 0; i < pmc_findings_count(f->set); i++) {
-        const struct pmc_finding *x = pmc_findings_get(f->set, i);
-        if (x->rule != rule)
-            continue;
-        if (found != NULL)
-            fail_msg("more than one %s finding", pmc_rule_info(rule)->id);
-        found = x;
-    }
-    if (found == NULL)
-        fail_msg("no %s finding", pmc_rule_info(rule)->id);
-    return found;
-}
-
-static void assert_no_findings(const struct fx *f)
-{
-    if (pmc_findings_count(f->set) != 0) {
-        const struct pmc_finding *x = pmc_findings_get(f->set, 0);
-        fail_msg("unexpected finding %s at site %u: %s",
-                 pmc_rule_info(x->rule)->id, x->site, x->message);
-    }
-}
-
-static const struct pmc_note *note_of(const struct pmc_finding *x,
-                                      enum pmc_note_role role)
-{
-    for (uint32_t i = 0; i < x->nnotes; i++) {
-        if (x->notes[i].role == role)
-            return &x->notes[i];
-    }
-    fail_msg("finding at site %u has no note of role %d", x->site, role);
-    return NULL;
-}
-
-static bool has_note(const struct pmc_finding *x, enum pmc_note_role role)
-{
-    for (uint32_t i = 0; i < x->nnotes; i++) {
-        if (x->notes[i].role == role)
-            return true;
-    }
-    return false;
 }
 
 /* ---- flushes and fences --------------------------------------------- */
 
 static void test_clflush_needs_no_fence(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -272,13 +155,13 @@ static void test_clflush_needs_no_fence(void **state)
 
 static void check_flush_needs_fence(void **state, uint32_t kind)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
     flush_as(f, T1, 11, POOL + 0x40, 64, kind);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_MISSING_FENCE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_MISSING_FENCE);
     assert_int_equal(x->site, 10);
     assert_int_equal(x->count, 1);
     assert_int_equal(note_of(x, PMC_NOTE_FLUSH)->site, 11);
@@ -303,7 +186,7 @@ static void test_lib_flush_needs_fence(void **state)
 
 static void test_clwb_and_fence_persist(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -315,7 +198,7 @@ static void test_clwb_and_fence_persist(void **state)
 
 static void test_flush_before_store_does_not_cover_it(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 9, POOL + 0x80, 8); /* keeps the flush and fence useful */
@@ -324,14 +207,14 @@ static void test_flush_before_store_does_not_cover_it(void **state)
     store(f, 10, POOL + 0x40, 8);
     sfence(f, 12);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->site, 10);
     assert_int_equal(count_rule(f, PMC_RULE_MISSING_FENCE), 0);
 }
 
 static void test_locked_fence_orders_flushes(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -345,7 +228,7 @@ static void test_locked_fence_orders_flushes(void **state)
 
 static void test_locked_store_orders_flushes(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -357,7 +240,7 @@ static void test_locked_store_orders_flushes(void **state)
 
 static void test_locked_store_to_pmem_is_itself_unflushed(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -365,19 +248,19 @@ static void test_locked_store_to_pmem_is_itself_unflushed(void **state)
     store_as(f, T1, 12, POOL + 0x1000, 8, PMT_STORE_LOCKED);
     exit_program(f);
     /* The fence after the RMW orders the earlier flush, not the RMW. */
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->site, 12);
     assert_int_equal(pmc_findings_count(f->set), 1);
 }
 
 static void test_nt_store_needs_fence(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     nt_store(f, 10, POOL + 0x40, 16);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_MISSING_FENCE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_MISSING_FENCE);
     assert_int_equal(x->site, 10);
     assert_non_null(strstr(x->message, "non-temporal"));
     assert_false(has_note(x, PMC_NOTE_FLUSH));
@@ -385,7 +268,7 @@ static void test_nt_store_needs_fence(void **state)
 
 static void test_nt_store_with_fence(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     nt_store(f, 10, POOL + 0x40, 16);
@@ -396,7 +279,7 @@ static void test_nt_store_with_fence(void **state)
 
 static void test_nt_store_needs_fence_under_eadr(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_EADR, false);
     map_pools(f);
     nt_store(f, 10, POOL + 0x40, 16);
@@ -404,7 +287,7 @@ static void test_nt_store_needs_fence_under_eadr(void **state)
     sfence(f, 12);
     nt_store(f, 13, POOL + 0xc0, 16);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_MISSING_FENCE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_MISSING_FENCE);
     assert_int_equal(x->site, 13);
     assert_int_equal(pmc_findings_count(f->set), 1);
 }
@@ -413,7 +296,7 @@ static void test_nt_store_needs_fence_under_eadr(void **state)
 
 static void test_overwritten_store_persisted_by_newer(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8); /* never flushed itself */
@@ -426,7 +309,7 @@ static void test_overwritten_store_persisted_by_newer(void **state)
 
 static void test_line_persists_in_program_order(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     /* Thread 1's store is flushed by thread 1, which never fences; thread
@@ -446,7 +329,7 @@ static void test_line_persists_in_program_order(void **state)
 
 static void test_only_latest_store_of_a_byte_is_reported(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8); /* wholly overwritten by site 11 */
@@ -465,12 +348,12 @@ static void test_only_latest_store_of_a_byte_is_reported(void **state)
 
 static void test_missing_flush_adr_error_eadr_nothing(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->site, 10);
     assert_int_equal(x->region, 1);
     assert_int_equal(x->offset, 0x40);
@@ -492,12 +375,12 @@ static void test_missing_flush_adr_error_eadr_nothing(void **state)
 
 static void test_store_across_lines_is_one_finding(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x3c, 8); /* 4 bytes in each of two lines */
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->count, 1);
     assert_int_equal(x->offset, 0x3c);
     assert_int_equal(x->len, 8);
@@ -505,16 +388,11 @@ static void test_store_across_lines_is_one_finding(void **state)
 
 static void test_memset_across_lines(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     uint8_t fill = 0xab;
-    feed(f, (struct pmc_event){.kind = PMT_STORE_FILL,
-                               .thread = T1,
-                               .site = 10,
-                               .addr = POOL + 0x20,
-                               .len = 200,
-                               .data = &fill});
+    model_range(f, T1, PMT_STORE_FILL, 0, 10, POOL + 0x20, 200, &fill);
     /* Flushing the middle lines leaves the first and last unflushed. */
     clwb(f, 11, POOL + 0x40);
     clwb(f, 11, POOL + 0x80);
@@ -529,7 +407,7 @@ static void test_memset_across_lines(void **state)
     }
     assert_int_equal(lines, 2);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->count, 1);
     assert_int_equal(x->offset, 0x20);
     assert_int_equal(x->len, 200);
@@ -538,25 +416,20 @@ static void test_memset_across_lines(void **state)
 
 static void test_lib_write_persists_its_line(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
     store(f, 11, POOL + 0x1000, 8); /* another line: not affected */
-    feed(f, (struct pmc_event){.kind = PMT_LIB_WRITE,
-                               .thread = T1,
-                               .site = 12,
-                               .addr = POOL + 0x48,
-                               .len = 8,
-                               .data = payload});
+    model_range(f, T1, PMT_LIB_WRITE, 0, 12, POOL + 0x48, 8, payload);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->site, 11);
 }
 
 static void test_store_outside_pmem_is_ignored(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, DRAM, 8);
@@ -566,7 +439,7 @@ static void test_store_outside_pmem_is_ignored(void **state)
 
 static void test_live_parts_keep_data(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x3c, 8);
@@ -596,13 +469,13 @@ static void test_live_parts_keep_data(void **state)
 
 static void test_flush_is_redundant_under_eadr(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_EADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_REDUNDANT_FLUSH);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_REDUNDANT_FLUSH);
     assert_int_equal(x->site, 11);
     assert_non_null(strstr(x->message, "eADR"));
     assert_int_equal(pmc_rule_info(x->rule)->severity, PMC_SEV_WARNING);
@@ -610,7 +483,7 @@ static void test_flush_is_redundant_under_eadr(void **state)
 
 static void test_second_clwb_is_redundant(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -618,7 +491,7 @@ static void test_second_clwb_is_redundant(void **state)
     clwb(f, 12, POOL + 0x48); /* same line */
     sfence(f, 13);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_REDUNDANT_FLUSH);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_REDUNDANT_FLUSH);
     assert_int_equal(x->site, 12);
     assert_int_equal(note_of(x, PMC_NOTE_FLUSH)->site, 11);
     assert_int_equal(pmc_findings_count(f->set), 1);
@@ -626,7 +499,7 @@ static void test_second_clwb_is_redundant(void **state)
 
 static void test_flush_after_new_store_is_not_redundant(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -644,7 +517,7 @@ static void test_flush_after_new_store_is_not_redundant(void **state)
 
 static void test_fence_with_nothing_to_order_is_redundant(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -652,7 +525,7 @@ static void test_fence_with_nothing_to_order_is_redundant(void **state)
     sfence(f, 12); /* orders the clwb */
     fence_as(f, T1, 13, PMT_FENCE_MFENCE);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_REDUNDANT_FENCE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_REDUNDANT_FENCE);
     assert_int_equal(x->site, 13);
     assert_int_equal(note_of(x, PMC_NOTE_FENCE)->site, 12);
     assert_int_equal(pmc_findings_count(f->set), 1);
@@ -660,46 +533,46 @@ static void test_fence_with_nothing_to_order_is_redundant(void **state)
 
 static void test_fence_after_clflush_is_redundant(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
     flush_as(f, T1, 11, POOL + 0x40, 64, PMT_FLUSH_CLFLUSH);
     sfence(f, 12);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_REDUNDANT_FENCE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_REDUNDANT_FENCE);
     assert_int_equal(x->site, 12);
     assert_false(has_note(x, PMC_NOTE_FENCE));
 }
 
 static void test_pmem_persist_pair_is_not_redundant_fence(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     /* pmem_persist of a clean range: a redundant flush, but its drain is
      * part of the same call. */
     flush_as(f, T1, 20, POOL + 0x40, 64, PMT_FLUSH_LIB);
     fence_as(f, T1, 20, PMT_FENCE_LIB);
-    assert_int_equal(only(f, PMC_RULE_REDUNDANT_FLUSH)->site, 20);
+    assert_int_equal(only_finding(f, PMC_RULE_REDUNDANT_FLUSH)->site, 20);
     assert_int_equal(count_rule(f, PMC_RULE_REDUNDANT_FENCE), 0);
     /* A drain at its own site after a redundant flush is the user's. */
     flush_as(f, T1, 21, POOL + 0x40, 64, PMT_FLUSH_LIB);
     fence_as(f, T1, 22, PMT_FENCE_LIB);
-    assert_int_equal(only(f, PMC_RULE_REDUNDANT_FENCE)->site, 22);
+    assert_int_equal(only_finding(f, PMC_RULE_REDUNDANT_FENCE)->site, 22);
 }
 
 static void test_fences_are_per_thread(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store_as(f, T1, 10, POOL + 0x40, 8, 0);
     flush_as(f, T1, 11, POOL + 0x40, 64, PMT_FLUSH_CLWB);
     fence_as(f, T2, 20, PMT_FENCE_SFENCE);
-    assert_int_equal(only(f, PMC_RULE_REDUNDANT_FENCE)->site, 20);
+    assert_int_equal(only_finding(f, PMC_RULE_REDUNDANT_FENCE)->site, 20);
     simple(f, PMT_DURABLE, 30);
-    const struct pmc_finding *x = only(f, PMC_RULE_MISSING_FENCE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_MISSING_FENCE);
     assert_int_equal(x->site, 10);
     assert_int_equal(note_of(x, PMC_NOTE_FLUSH)->site, 11);
     /* Thread 1's own fence does it. */
@@ -714,23 +587,13 @@ static void test_fences_are_per_thread(void **state)
  * thread's parts (and what is older in the line), not the other's. */
 static void test_fence_persists_only_its_threads_parts(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
-    feed(f, (struct pmc_event){.kind = PMT_NT_STORE,
-                               .thread = T2,
-                               .site = 20,
-                               .addr = POOL + 0x48,
-                               .len = 8,
-                               .data = payload});
+    nt_store_as(f, T2, 20, POOL + 0x48, 8);
     store_as(f, T1, 10, POOL + 0x40, 8, 0);
     flush_as(f, T1, 11, POOL + 0x40, 64, PMT_FLUSH_CLWB);
-    feed(f, (struct pmc_event){.kind = PMT_NT_STORE,
-                               .thread = T1,
-                               .site = 12,
-                               .addr = POOL + 0x50,
-                               .len = 8,
-                               .data = payload});
+    nt_store(f, 12, POOL + 0x50, 8);
     fence_as(f, T2, 21, PMT_FENCE_SFENCE);
     simple(f, PMT_DURABLE, 30);
     /* Thread 1's flushed store and NT store still wait for its fence. */
@@ -746,13 +609,13 @@ static void test_fence_persists_only_its_threads_parts(void **state)
 
 static void test_flush_non_pmem(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     clwb(f, 11, DRAM + 0x40);
     sfence(f, 12); /* orders the flush: the memory may be pmem after all */
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_FLUSH_NON_PMEM);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_FLUSH_NON_PMEM);
     assert_int_equal(x->site, 11);
     assert_int_equal(x->region, 0);
     assert_int_equal(x->offset, DRAM + 0x40);
@@ -763,13 +626,13 @@ static void test_flush_non_pmem(void **state)
 
 static void test_unmap_is_durability_point_of_its_region(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
     store(f, 20, POOL2 + 0x80, 8);
     range_event(f, PMT_REGION_UNMAP, 30, POOL, POOL_LEN);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->site, 10);
     assert_int_equal(x->region, 1);
     assert_int_equal(note_of(x, PMC_NOTE_DURABILITY)->site, 30);
@@ -790,17 +653,17 @@ static void test_unmap_is_durability_point_of_its_region(void **state)
 
 static void test_durable_annotation(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
     simple(f, PMT_DURABLE, 30);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->site, 10);
     assert_int_equal(note_of(x, PMC_NOTE_DURABILITY)->site, 30);
     /* Reported once: not again at exit, though still live. */
     exit_program(f);
-    assert_int_equal(only(f, PMC_RULE_UNPERSISTED_STORE)->count, 1);
+    assert_int_equal(only_finding(f, PMC_RULE_UNPERSISTED_STORE)->count, 1);
     struct pmc_model_stats st;
     pmc_model_stats(f->m, &st);
     assert_int_equal(st.live_stores, 1);
@@ -808,39 +671,40 @@ static void test_durable_annotation(void **state)
 
 static void test_store_after_durable_is_reported_at_exit(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     simple(f, PMT_DURABLE, 30);
     assert_no_findings(f);
     store(f, 10, POOL + 0x40, 8);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(note_of(x, PMC_NOTE_DURABILITY)->site, 0);
 }
 
 static void check_end(void **state, uint32_t end_kind, bool exit_record,
                       size_t expected)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
     if (exit_record)
         exit_program(f);
-    end_trace(f, end_kind);
+    model_end(f, end_kind);
     assert_int_equal(count_rule(f, PMC_RULE_UNPERSISTED_STORE), expected);
     if (expected)
-        assert_int_equal(only(f, PMC_RULE_UNPERSISTED_STORE)->count, 1);
+        assert_int_equal(only_finding(f, PMC_RULE_UNPERSISTED_STORE)->count, 1);
 }
 
 static void test_end_exit_without_record_is_durable(void **state)
 {
     check_end(state, PMT_END_EXIT, false, 1);
-    assert_non_null(strstr(
-        note_of(only(*state, PMC_RULE_UNPERSISTED_STORE), PMC_NOTE_DURABILITY)
-            ->message,
-        "without an exit record"));
+    assert_non_null(
+        strstr(note_of(only_finding(*state, PMC_RULE_UNPERSISTED_STORE),
+                       PMC_NOTE_DURABILITY)
+                   ->message,
+               "without an exit record"));
 }
 
 static void test_end_exit_with_record_reports_once(void **state)
@@ -862,7 +726,7 @@ static void test_end_unknown_is_not_durable(void **state)
 
 static void test_assert_persisted_holds(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 16);
@@ -876,7 +740,7 @@ static void test_assert_persisted_holds(void **state)
 
 static void test_assert_persisted_fails(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -885,7 +749,7 @@ static void test_assert_persisted_fails(void **state)
     store(f, 13, POOL + 0x48, 4); /* 4 of the 16 asserted bytes */
     clwb(f, 14, POOL + 0x40);
     range_event(f, PMT_ASSERT_PERSISTED, 40, POOL + 0x40, 16);
-    const struct pmc_finding *x = only(f, PMC_RULE_ASSERT_PERSISTED);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_ASSERT_PERSISTED);
     assert_int_equal(x->site, 40);
     assert_int_equal(x->offset, 0x40);
     assert_int_equal(x->len, 16);
@@ -896,7 +760,7 @@ static void test_assert_persisted_fails(void **state)
 
 static void test_assert_ordered_needs_history(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -908,7 +772,7 @@ static void test_assert_ordered_needs_history(void **state)
 
 static void test_assert_ordered_same_line(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, true);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8); /* a */
@@ -917,7 +781,7 @@ static void test_assert_ordered_same_line(void **state)
     assert_no_findings(f);
     /* The other way round, b's store is older than a's. */
     assert_ordered(f, 41, POOL + 0x48, 8, POOL + 0x40, 8);
-    const struct pmc_finding *x = only(f, PMC_RULE_ASSERT_ORDERED);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_ASSERT_ORDERED);
     assert_int_equal(x->site, 41);
     assert_int_equal(x->notes[0].site, 11);
     assert_int_equal(x->notes[1].site, 10);
@@ -925,13 +789,13 @@ static void test_assert_ordered_same_line(void **state)
 
 static void test_assert_ordered_different_lines(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, true);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);   /* a */
     store(f, 11, POOL + 0x1000, 8); /* b, while a is not persistent */
     assert_ordered(f, 40, POOL + 0x40, 8, POOL + 0x1000, 8);
-    const struct pmc_finding *x = only(f, PMC_RULE_ASSERT_ORDERED);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_ASSERT_ORDERED);
     assert_int_equal(x->site, 40);
     assert_int_equal(x->offset, 0x40);
     assert_int_equal(x->notes[0].site, 10);
@@ -945,7 +809,7 @@ static void test_assert_ordered_different_lines(void **state)
 
 static void test_assert_ordered_holds_across_lines(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, true);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8); /* a, persisted before b is stored */
@@ -965,7 +829,7 @@ static void test_assert_ordered_holds_across_lines(void **state)
 
 static void test_assert_ordered_under_eadr(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_EADR, true);
     map_pools(f);
     store(f, 10, POOL + 0x40, 8);
@@ -973,7 +837,7 @@ static void test_assert_ordered_under_eadr(void **state)
     assert_ordered(f, 40, POOL + 0x40, 8, POOL + 0x1000, 8);
     assert_no_findings(f);
     assert_ordered(f, 41, POOL + 0x1000, 8, POOL + 0x40, 8);
-    assert_int_equal(only(f, PMC_RULE_ASSERT_ORDERED)->site, 41);
+    assert_int_equal(only_finding(f, PMC_RULE_ASSERT_ORDERED)->site, 41);
 }
 
 /* The history against a byte-per-byte reference, on random stores. */
@@ -1025,7 +889,7 @@ static void test_history_matches_reference(void **state)
 
 static void test_repeated_findings_merge(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     for (unsigned i = 0; i < 5; i++)
@@ -1033,16 +897,16 @@ static void test_repeated_findings_merge(void **state)
     for (unsigned i = 0; i < 3; i++)
         sfence(f, 12);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->count, 5);
     assert_int_equal(x->offset, 0x40); /* the first occurrence's */
-    assert_int_equal(only(f, PMC_RULE_REDUNDANT_FENCE)->count, 3);
+    assert_int_equal(only_finding(f, PMC_RULE_REDUNDANT_FENCE)->count, 3);
     assert_int_equal(pmc_findings_count(f->set), 2);
 }
 
 static void test_live_tables_empty_after_persisting(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     for (unsigned round = 0; round < 4; round++) {
@@ -1070,7 +934,7 @@ static void test_live_tables_empty_after_persisting(void **state)
 
 static void test_regions_are_listed(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map(f, 2, POOL2, POOL_LEN, 2);
     map(f, 1, POOL, POOL_LEN, 1);
@@ -1087,7 +951,7 @@ static void test_regions_are_listed(void **state)
 
 static void test_ignored_kinds_are_accepted(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     map_pools(f);
     static const enum pmt_kind kinds[] = {
@@ -1107,7 +971,7 @@ static void test_ignored_kinds_are_accepted(void **state)
 
 static void test_thread_number_out_of_range(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     fx_model(f, PMC_PERSIST_ADR, false);
     struct pmc_event ev = {.kind = PMT_FENCE,
                            .flags = PMT_FENCE_SFENCE,
@@ -1118,7 +982,8 @@ static void test_thread_number_out_of_range(void **state)
     assert_non_null(strstr(err.msg, "thread"));
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+    cmocka_unit_test_setup_teardown(name, model_fx_setup, model_fx_teardown)
 
 int main(void)
 {

@@ -19,6 +19,7 @@
 
 #include "finding.h"
 #include "model.h"
+#include "model_events.h"
 #include "rangeset.h"
 #include "rules.h"
 
@@ -31,120 +32,72 @@
 
 static const uint8_t payload[4096];
 
-struct fx {
-    struct pmc_findings *set;
-    struct pmc_model *m;
-    uint64_t seq;
-};
-
-static int setup(void **state)
-{
-    static struct fx f;
-    memset(&f, 0, sizeof(f));
-    f.set = pmc_findings_new();
-    assert_non_null(f.set);
-    f.seq = 1;
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    pmc_model_free(f->m);
-    pmc_findings_free(f->set);
-    return 0;
-}
-
 /* ---- feeding events ------------------------------------------------- */
 
-static void feed(struct fx *f, struct pmc_event ev)
+static void model(struct model_fx *f, enum pmc_persistency p)
 {
-    struct pmc_error err = {{0}};
-    ev.seq = f->seq++;
-    if (pmc_model_event(f->m, &ev, &err) != 0)
-        fail_msg("pmc_model_event: %s", err.msg);
+    model_open(f, &(struct pmc_model_options){.persistency = p});
+    model_map(f, PMT_REGION_PMDK, 1, POOL, POOL_LEN, 0);
 }
 
-static void model(struct fx *f, enum pmc_persistency p)
-{
-    struct pmc_model_options o = {.persistency = p};
-    struct pmc_error err;
-    assert_int_equal(pmc_model_new(&o, f->set, &f->m, &err), 0);
-    feed(f, (struct pmc_event){.kind = PMT_REGION_MAP,
-                               .flags = PMT_REGION_PMDK,
-                               .thread = T1,
-                               .addr = POOL,
-                               .len = POOL_LEN,
-                               .id = 1});
-}
-
-static void event_as(struct fx *f, uint32_t thread, enum pmt_kind kind,
+static void event_as(struct model_fx *f, uint32_t thread, enum pmt_kind kind,
                      uint32_t site)
 {
-    feed(f, (struct pmc_event){.kind = kind, .thread = thread, .site = site});
+    model_event(f, thread, kind, 0, site);
 }
 
-static void event(struct fx *f, enum pmt_kind kind, uint32_t site)
+static void event(struct model_fx *f, enum pmt_kind kind, uint32_t site)
 {
     event_as(f, T1, kind, site);
 }
 
-static void range_as(struct fx *f, uint32_t thread, enum pmt_kind kind,
+static void range_as(struct model_fx *f, uint32_t thread, enum pmt_kind kind,
                      uint32_t flags, uint32_t site, uint64_t addr, uint64_t len)
 {
-    feed(f, (struct pmc_event){.kind = kind,
-                               .flags = flags,
-                               .thread = thread,
-                               .site = site,
-                               .addr = addr,
-                               .len = len,
-                               .data = payload});
+    model_range(f, thread, kind, flags, site, addr, len, payload);
 }
 
-static void store_as(struct fx *f, uint32_t thread, uint32_t site,
+static void store_as(struct model_fx *f, uint32_t thread, uint32_t site,
                      uint64_t addr, uint64_t len)
 {
     range_as(f, thread, PMT_STORE, 0, site, addr, len);
 }
 
-static void store(struct fx *f, uint32_t site, uint64_t addr, uint64_t len)
+static void store(struct model_fx *f, uint32_t site, uint64_t addr,
+                  uint64_t len)
 {
     store_as(f, T1, site, addr, len);
 }
 
-static void add(struct fx *f, uint32_t site, uint64_t addr, uint64_t len)
+static void add(struct model_fx *f, uint32_t site, uint64_t addr, uint64_t len)
 {
     range_as(f, T1, PMT_TX_ADD, 0, site, addr, len);
 }
 
-static void alloc(struct fx *f, uint32_t site, uint64_t addr, uint64_t len)
+static void alloc(struct model_fx *f, uint32_t site, uint64_t addr,
+                  uint64_t len)
 {
     range_as(f, T1, PMT_TX_ALLOC, 0, site, addr, len);
 }
 
 /* pmemobj_persist / pmemobj_memcpy_persist: a library flush and drain. */
-static void persist(struct fx *f, uint32_t site, uint64_t addr, uint64_t len)
+static void persist(struct model_fx *f, uint32_t site, uint64_t addr,
+                    uint64_t len)
 {
     range_as(f, T1, PMT_FLUSH, PMT_FLUSH_LIB, site, addr, len);
-    feed(f, (struct pmc_event){.kind = PMT_FENCE,
-                               .flags = PMT_FENCE_LIB,
-                               .thread = T1,
-                               .site = site});
+    model_event(f, T1, PMT_FENCE, PMT_FENCE_LIB, site);
 }
 
 /* The library's own write (the commit's flush, an abort's restore). */
-static void lib_write(struct fx *f, uint64_t addr, uint64_t len)
+static void lib_write(struct model_fx *f, uint64_t addr, uint64_t len)
 {
     range_as(f, T1, PMT_LIB_WRITE, 0, 0, addr, len);
 }
 
-static void exit_program(struct fx *f)
+static void exit_program(struct model_fx *f)
 {
     event(f, PMT_EXIT, 0);
-    struct pmc_trace_info info = {.end_kind = PMT_END_EXIT};
-    struct pmc_error err;
-    assert_int_equal(pmc_model_end(f->m, &info, &err), 0);
+    model_end(f, PMT_END_EXIT);
 }
 
 /* TX_BEGIN ... TX_END as the runtime records it: the begin, the body, the
@@ -157,57 +110,11 @@ static void exit_program(struct fx *f)
              event(f, PMT_TX_COMMIT, begin_site + 1),                          \
              event(f, PMT_TX_END, begin_site + 2))
 
-/* ---- looking at findings -------------------------------------------- */
-
-static size_t count_rule(const struct fx *f, enum pmc_rule rule)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < pmc_findings_count(f->set); i++)
-        n += pmc_findings_get(f->set, i)->rule == rule;
-    return n;
-}
-
-static const struct pmc_finding *only(const struct fx *f, enum pmc_rule rule)
-{
-    const struct pmc_finding *found = NULL;
-    for (size_t i = 0; i < pmc_findings_count(f->set); i++) {
-        const struct pmc_finding *x = pmc_findings_get(f->set, i);
-        if (x->rule != rule)
-            continue;
-        if (found != NULL)
-            fail_msg("more than one %s finding", pmc_rule_info(rule)->id);
-        found = x;
-    }
-    if (found == NULL)
-        fail_msg("no %s finding", pmc_rule_info(rule)->id);
-    return found;
-}
-
-static void assert_no_findings(const struct fx *f)
-{
-    if (pmc_findings_count(f->set) != 0) {
-        const struct pmc_finding *x = pmc_findings_get(f->set, 0);
-        fail_msg("unexpected finding %s at site %u: %s",
-                 pmc_rule_info(x->rule)->id, x->site, x->message);
-    }
-}
-
-static const struct pmc_note *note_of(const struct pmc_finding *x,
-                                      enum pmc_note_role role)
-{
-    for (uint32_t i = 0; i < x->nnotes; i++) {
-        if (x->notes[i].role == role)
-            return &x->notes[i];
-    }
-    fail_msg("finding at site %u has no note of role %d", x->site, role);
-    return NULL;
-}
-
 /* ---- tx-unlogged-store -------------------------------------------------- */
 
 static void test_added_store_is_logged(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -221,7 +128,7 @@ static void test_added_store_is_logged(void **state)
 
 static void test_store_not_added_is_unlogged(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -231,7 +138,7 @@ static void test_store_not_added_is_unlogged(void **state)
     }
     lib_write(f, POOL + 0x100, 16); /* the commit flushed the line */
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_TX_UNLOGGED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_TX_UNLOGGED_STORE);
     assert_int_equal(x->site, 11);
     assert_int_equal(x->region, 1);
     assert_int_equal(x->offset, 0x108);
@@ -242,7 +149,7 @@ static void test_store_not_added_is_unlogged(void **state)
 
 static void test_store_partly_added_is_unlogged(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -250,12 +157,12 @@ static void test_store_partly_added_is_unlogged(void **state)
         store(f, 10, POOL + 0x100, 8);
     }
     exit_program(f);
-    assert_int_equal(only(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
+    assert_int_equal(only_finding(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
 }
 
 static void test_store_before_add_is_unlogged(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -263,12 +170,12 @@ static void test_store_before_add_is_unlogged(void **state)
         add(f, 20, POOL + 0x100, 8); /* snapshots the new value */
     }
     exit_program(f);
-    assert_int_equal(only(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
+    assert_int_equal(only_finding(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
 }
 
 static void test_adjacent_adds_cover_a_store(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -278,12 +185,12 @@ static void test_adjacent_adds_cover_a_store(void **state)
         store(f, 11, POOL + 0x100, 16); /* across both */
     }
     exit_program(f);
-    assert_int_equal(only(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
+    assert_int_equal(only_finding(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
 }
 
 static void test_allocated_store_is_logged(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -297,16 +204,13 @@ static void test_allocated_store_is_logged(void **state)
 
 static void test_memset_and_nt_store_are_judged(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         range_as(f, T1, PMT_STORE_FILL, 0, 10, POOL + 0x100, 32);
         range_as(f, T1, PMT_NT_STORE, 0, 11, POOL + 0x200, 8);
-        feed(f, (struct pmc_event){.kind = PMT_FENCE,
-                                   .flags = PMT_FENCE_SFENCE,
-                                   .thread = T1,
-                                   .site = 12});
+        model_event(f, T1, PMT_FENCE, PMT_FENCE_SFENCE, 12);
     }
     exit_program(f);
     assert_int_equal(count_rule(f, PMC_RULE_TX_UNLOGGED_STORE), 2);
@@ -315,7 +219,7 @@ static void test_memset_and_nt_store_are_judged(void **state)
 
 static void test_store_outside_transaction_is_not_judged(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -330,7 +234,7 @@ static void test_store_outside_transaction_is_not_judged(void **state)
 
 static void test_dram_store_in_transaction_is_not_judged(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -344,7 +248,7 @@ static void test_dram_store_in_transaction_is_not_judged(void **state)
  * then published by a logged offset. */
 static void test_store_persisted_by_program_is_not_unlogged(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -361,7 +265,7 @@ static void test_store_persisted_by_program_is_not_unlogged(void **state)
  * the store is still reported. */
 static void test_flush_of_neighbour_does_not_excuse(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -371,14 +275,14 @@ static void test_flush_of_neighbour_does_not_excuse(void **state)
         persist(f, 11, POOL + 0x110, 40); /* same line as the offset */
     }
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_TX_UNLOGGED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_TX_UNLOGGED_STORE);
     assert_int_equal(x->site, 10);
 }
 
 /* A flush before the store, or by another thread, excuses nothing. */
 static void test_flush_must_follow_the_store(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -387,12 +291,12 @@ static void test_flush_must_follow_the_store(void **state)
         range_as(f, T2, PMT_FLUSH, PMT_FLUSH_CLWB, 41, POOL + 0x100, 64);
     }
     exit_program(f);
-    assert_int_equal(only(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
+    assert_int_equal(only_finding(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
 }
 
 static void test_repeated_unlogged_store_counts(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     for (int i = 0; i < 3; i++) {
         TX(f, 30)
@@ -402,13 +306,13 @@ static void test_repeated_unlogged_store_counts(void **state)
         }
     }
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_TX_UNLOGGED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_TX_UNLOGGED_STORE);
     assert_int_equal(x->count, 3);
 }
 
 static void test_transactions_are_per_thread(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     event_as(f, T1, PMT_TX_BEGIN, 30);
     add(f, 20, POOL + 0x100, 8);
@@ -426,7 +330,7 @@ static void test_transactions_are_per_thread(void **state)
 
 static void test_nested_transactions_flatten(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -440,14 +344,14 @@ static void test_nested_transactions_flatten(void **state)
         store(f, 12, POOL + 0x300, 8); /* neither */
     }
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_TX_UNLOGGED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_TX_UNLOGGED_STORE);
     assert_int_equal(x->site, 12);
     assert_int_equal(note_of(x, PMC_NOTE_TX)->site, 30);
 }
 
 static void test_abort_ends_the_transaction(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     event(f, PMT_TX_BEGIN, 30);
     add(f, 20, POOL + 0x100, 8);
@@ -466,7 +370,7 @@ static void test_abort_ends_the_transaction(void **state)
 
 static void test_abort_reports_unlogged_stores(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     event(f, PMT_TX_BEGIN, 30);
     store(f, 10, POOL + 0x100, 8);
@@ -475,26 +379,26 @@ static void test_abort_reports_unlogged_stores(void **state)
     event(f, PMT_TX_END, 32);
     persist(f, 41, POOL + 0x100, 8);
     exit_program(f);
-    assert_int_equal(only(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
+    assert_int_equal(only_finding(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
 }
 
 static void test_trace_ending_in_transaction_reports(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     event(f, PMT_TX_BEGIN, 30);
     store(f, 10, POOL + 0x100, 8);
     struct pmc_trace_info info = {.end_kind = PMT_END_SIGNAL};
     struct pmc_error err;
     assert_int_equal(pmc_model_end(f->m, &info, &err), 0);
-    assert_int_equal(only(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
+    assert_int_equal(only_finding(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
 }
 
 /* ---- commit persists the ranges ----------------------------------------- */
 
 static void test_commit_persists_added_ranges(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -509,7 +413,7 @@ static void test_commit_persists_added_ranges(void **state)
 
 static void test_commit_does_not_persist_no_flush_ranges(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -517,13 +421,13 @@ static void test_commit_does_not_persist_no_flush_ranges(void **state)
         store(f, 10, POOL + 0x100, 8);
     }
     exit_program(f);
-    assert_int_equal(only(f, PMC_RULE_UNPERSISTED_STORE)->site, 10);
+    assert_int_equal(only_finding(f, PMC_RULE_UNPERSISTED_STORE)->site, 10);
     assert_int_equal(count_rule(f, PMC_RULE_TX_UNLOGGED_STORE), 0);
 }
 
 static void test_nested_commit_persists_nothing(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     event(f, PMT_TX_BEGIN, 30);
     TX(f, 33)
@@ -535,7 +439,7 @@ static void test_nested_commit_persists_nothing(void **state)
     event(f, PMT_TX_COMMIT, 31);
     event(f, PMT_TX_END, 32);
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_UNPERSISTED_STORE);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
     assert_int_equal(x->site, 10);
     assert_int_equal(note_of(x, PMC_NOTE_DURABILITY)->site, 39);
 }
@@ -545,7 +449,7 @@ static void test_nested_commit_persists_nothing(void **state)
 
 static void test_second_add_is_redundant(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -553,7 +457,7 @@ static void test_second_add_is_redundant(void **state)
         add(f, 21, POOL + 0x104, 8);
     }
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_TX_REDUNDANT_ADD);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_TX_REDUNDANT_ADD);
     assert_int_equal(x->site, 21);
     assert_int_equal(x->offset, 0x104);
     assert_int_equal(x->len, 8);
@@ -563,7 +467,7 @@ static void test_second_add_is_redundant(void **state)
 
 static void test_add_of_allocated_is_redundant(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -571,7 +475,7 @@ static void test_add_of_allocated_is_redundant(void **state)
         add(f, 21, POOL + 0x200, 64);
     }
     exit_program(f);
-    const struct pmc_finding *x = only(f, PMC_RULE_TX_REDUNDANT_ADD);
+    const struct pmc_finding *x = only_finding(f, PMC_RULE_TX_REDUNDANT_ADD);
     assert_int_equal(x->site, 21);
     assert_int_equal(note_of(x, PMC_NOTE_TX)->site, 20);
     assert_non_null(strstr(x->message, "allocated"));
@@ -579,7 +483,7 @@ static void test_add_of_allocated_is_redundant(void **state)
 
 static void test_partly_new_add_is_not_redundant(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -597,7 +501,7 @@ static void test_partly_new_add_is_not_redundant(void **state)
 
 static void test_same_add_in_a_loop_counts(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_ADR);
     TX(f, 30)
     {
@@ -606,7 +510,7 @@ static void test_same_add_in_a_loop_counts(void **state)
             add(f, 21, POOL + 0x100, 8);
     }
     exit_program(f);
-    assert_int_equal(only(f, PMC_RULE_TX_REDUNDANT_ADD)->count, 4);
+    assert_int_equal(only_finding(f, PMC_RULE_TX_REDUNDANT_ADD)->count, 4);
 }
 
 /* ---- eADR ------------------------------------------------------------------
@@ -614,7 +518,7 @@ static void test_same_add_in_a_loop_counts(void **state)
 
 static void test_rules_hold_under_eadr(void **state)
 {
-    struct fx *f = *state;
+    struct model_fx *f = *state;
     model(f, PMC_PERSIST_EADR);
     TX(f, 30)
     {
@@ -624,8 +528,8 @@ static void test_rules_hold_under_eadr(void **state)
         store(f, 11, POOL + 0x180, 8);
     }
     exit_program(f);
-    assert_int_equal(only(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 11);
-    assert_int_equal(only(f, PMC_RULE_TX_REDUNDANT_ADD)->site, 21);
+    assert_int_equal(only_finding(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 11);
+    assert_int_equal(only_finding(f, PMC_RULE_TX_REDUNDANT_ADD)->site, 21);
     assert_int_equal(pmc_findings_count(f->set), 2);
 }
 
@@ -720,7 +624,8 @@ static void test_rangeset_matches_byte_map(void **state)
     rangeset_destroy(&s);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                \
+    cmocka_unit_test_setup_teardown(name, model_fx_setup, model_fx_teardown)
 
 int main(void)
 {
