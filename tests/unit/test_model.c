@@ -140,13 +140,21 @@ static void exit_program(struct model_fx *f)
     simple(f, PMT_EXIT, 0);
 }
 
+/* The test's model, with both pools mapped: where most tests start. */
+static struct model_fx *pools_model(void **state, enum pmc_persistency p,
+                                    bool history)
+{
+    struct model_fx *f = *state;
+    fx_model(f, p, history);
+    map_pools(f);
+    return f;
+}
+
 /* ---- flushes and fences --------------------------------------------- */
 
 static void test_clflush_needs_no_fence(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     flush_as(f, T1, 11, POOL + 0x40, 64, PMT_FLUSH_CLFLUSH);
     exit_program(f);
@@ -155,9 +163,7 @@ static void test_clflush_needs_no_fence(void **state)
 
 static void check_flush_needs_fence(void **state, uint32_t kind)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     flush_as(f, T1, 11, POOL + 0x40, 64, kind);
     exit_program(f);
@@ -186,9 +192,7 @@ static void test_lib_flush_needs_fence(void **state)
 
 static void test_clwb_and_fence_persist(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     sfence(f, 12);
@@ -198,9 +202,7 @@ static void test_clwb_and_fence_persist(void **state)
 
 static void test_flush_before_store_does_not_cover_it(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 9, POOL + 0x80, 8); /* keeps the flush and fence useful */
     clwb(f, 11, POOL + 0x40);
     clwb(f, 11, POOL + 0x80);
@@ -214,9 +216,7 @@ static void test_flush_before_store_does_not_cover_it(void **state)
 
 static void test_locked_fence_orders_flushes(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     fence_as(f, T1, 12, PMT_FENCE_LOCKED);
@@ -228,9 +228,7 @@ static void test_locked_fence_orders_flushes(void **state)
 
 static void test_locked_store_orders_flushes(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     store_as(f, T1, 12, DRAM, 8, PMT_STORE_LOCKED); /* a lock word */
@@ -240,9 +238,7 @@ static void test_locked_store_orders_flushes(void **state)
 
 static void test_locked_store_to_pmem_is_itself_unflushed(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     store_as(f, T1, 12, POOL + 0x1000, 8, PMT_STORE_LOCKED);
@@ -255,9 +251,7 @@ static void test_locked_store_to_pmem_is_itself_unflushed(void **state)
 
 static void test_nt_store_needs_fence(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     nt_store(f, 10, POOL + 0x40, 16);
     exit_program(f);
     const struct pmc_finding *x = only_finding(f, PMC_RULE_MISSING_FENCE);
@@ -268,9 +262,7 @@ static void test_nt_store_needs_fence(void **state)
 
 static void test_nt_store_with_fence(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     nt_store(f, 10, POOL + 0x40, 16);
     sfence(f, 11);
     exit_program(f);
@@ -279,9 +271,7 @@ static void test_nt_store_with_fence(void **state)
 
 static void test_nt_store_needs_fence_under_eadr(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_EADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_EADR, false);
     nt_store(f, 10, POOL + 0x40, 16);
     nt_store(f, 11, POOL + 0x80, 16);
     sfence(f, 12);
@@ -296,9 +286,7 @@ static void test_nt_store_needs_fence_under_eadr(void **state)
 
 static void test_overwritten_store_persisted_by_newer(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8); /* never flushed itself */
     store(f, 11, POOL + 0x40, 8);
     clwb(f, 12, POOL + 0x40);
@@ -309,9 +297,7 @@ static void test_overwritten_store_persisted_by_newer(void **state)
 
 static void test_line_persists_in_program_order(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     /* Thread 1's store is flushed by thread 1, which never fences; thread
      * 2's later store to the same line is flushed and fenced by thread 2.
      * Thread 2's write-back carries the whole line: both are persistent. */
@@ -329,9 +315,7 @@ static void test_line_persists_in_program_order(void **state)
 
 static void test_only_latest_store_of_a_byte_is_reported(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8); /* wholly overwritten by site 11 */
     store(f, 11, POOL + 0x40, 8);
     store(f, 12, POOL + 0x80, 16); /* half overwritten by site 13 */
@@ -348,9 +332,7 @@ static void test_only_latest_store_of_a_byte_is_reported(void **state)
 
 static void test_missing_flush_adr_error_eadr_nothing(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     exit_program(f);
     const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
@@ -375,9 +357,7 @@ static void test_missing_flush_adr_error_eadr_nothing(void **state)
 
 static void test_store_across_lines_is_one_finding(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x3c, 8); /* 4 bytes in each of two lines */
     exit_program(f);
     const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
@@ -388,9 +368,7 @@ static void test_store_across_lines_is_one_finding(void **state)
 
 static void test_memset_across_lines(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     uint8_t fill = 0xab;
     model_range(f, T1, PMT_STORE_FILL, 0, 10, POOL + 0x20, 200, &fill);
     /* Flushing the middle lines leaves the first and last unflushed. */
@@ -416,9 +394,7 @@ static void test_memset_across_lines(void **state)
 
 static void test_lib_write_persists_its_line(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     store(f, 11, POOL + 0x1000, 8); /* another line: not affected */
     model_range(f, T1, PMT_LIB_WRITE, 0, 12, POOL + 0x48, 8, payload);
@@ -429,9 +405,7 @@ static void test_lib_write_persists_its_line(void **state)
 
 static void test_store_outside_pmem_is_ignored(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, DRAM, 8);
     exit_program(f);
     assert_no_findings(f);
@@ -439,9 +413,7 @@ static void test_store_outside_pmem_is_ignored(void **state)
 
 static void test_live_parts_keep_data(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x3c, 8);
     size_t cursor = 0, lines = 0;
     struct pmc_line_view v;
@@ -469,9 +441,7 @@ static void test_live_parts_keep_data(void **state)
 
 static void test_flush_is_redundant_under_eadr(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_EADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_EADR, false);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     exit_program(f);
@@ -483,9 +453,7 @@ static void test_flush_is_redundant_under_eadr(void **state)
 
 static void test_second_clwb_is_redundant(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     clwb(f, 12, POOL + 0x48); /* same line */
@@ -499,9 +467,7 @@ static void test_second_clwb_is_redundant(void **state)
 
 static void test_flush_after_new_store_is_not_redundant(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     store(f, 12, POOL + 0x48, 8);
@@ -517,9 +483,7 @@ static void test_flush_after_new_store_is_not_redundant(void **state)
 
 static void test_fence_with_nothing_to_order_is_redundant(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     sfence(f, 12); /* orders the clwb */
@@ -533,9 +497,7 @@ static void test_fence_with_nothing_to_order_is_redundant(void **state)
 
 static void test_fence_after_clflush_is_redundant(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     flush_as(f, T1, 11, POOL + 0x40, 64, PMT_FLUSH_CLFLUSH);
     sfence(f, 12);
@@ -547,9 +509,7 @@ static void test_fence_after_clflush_is_redundant(void **state)
 
 static void test_pmem_persist_pair_is_not_redundant_fence(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     /* pmem_persist of a clean range: a redundant flush, but its drain is
      * part of the same call. */
     flush_as(f, T1, 20, POOL + 0x40, 64, PMT_FLUSH_LIB);
@@ -564,9 +524,7 @@ static void test_pmem_persist_pair_is_not_redundant_fence(void **state)
 
 static void test_fences_are_per_thread(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store_as(f, T1, 10, POOL + 0x40, 8, 0);
     flush_as(f, T1, 11, POOL + 0x40, 64, PMT_FLUSH_CLWB);
     fence_as(f, T2, 20, PMT_FENCE_SFENCE);
@@ -587,9 +545,7 @@ static void test_fences_are_per_thread(void **state)
  * thread's parts (and what is older in the line), not the other's. */
 static void test_fence_persists_only_its_threads_parts(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     nt_store_as(f, T2, 20, POOL + 0x48, 8);
     store_as(f, T1, 10, POOL + 0x40, 8, 0);
     flush_as(f, T1, 11, POOL + 0x40, 64, PMT_FLUSH_CLWB);
@@ -609,9 +565,7 @@ static void test_fence_persists_only_its_threads_parts(void **state)
 
 static void test_flush_non_pmem(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     clwb(f, 11, DRAM + 0x40);
     sfence(f, 12); /* orders the flush: the memory may be pmem after all */
     exit_program(f);
@@ -626,9 +580,7 @@ static void test_flush_non_pmem(void **state)
 
 static void test_unmap_is_durability_point_of_its_region(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     store(f, 20, POOL2 + 0x80, 8);
     range_event(f, PMT_REGION_UNMAP, 30, POOL, POOL_LEN);
@@ -653,9 +605,7 @@ static void test_unmap_is_durability_point_of_its_region(void **state)
 
 static void test_durable_annotation(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     simple(f, PMT_DURABLE, 30);
     const struct pmc_finding *x = only_finding(f, PMC_RULE_UNPERSISTED_STORE);
@@ -671,9 +621,7 @@ static void test_durable_annotation(void **state)
 
 static void test_store_after_durable_is_reported_at_exit(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     simple(f, PMT_DURABLE, 30);
     assert_no_findings(f);
     store(f, 10, POOL + 0x40, 8);
@@ -685,9 +633,7 @@ static void test_store_after_durable_is_reported_at_exit(void **state)
 static void check_end(void **state, uint32_t end_kind, bool exit_record,
                       size_t expected)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     if (exit_record)
         exit_program(f);
@@ -726,9 +672,7 @@ static void test_end_unknown_is_not_durable(void **state)
 
 static void test_assert_persisted_holds(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 16);
     clwb(f, 11, POOL + 0x40);
     sfence(f, 12);
@@ -740,9 +684,7 @@ static void test_assert_persisted_holds(void **state)
 
 static void test_assert_persisted_fails(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     clwb(f, 11, POOL + 0x40);
     sfence(f, 12);
@@ -760,9 +702,7 @@ static void test_assert_persisted_fails(void **state)
 
 static void test_assert_ordered_needs_history(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     store(f, 10, POOL + 0x40, 8);
     assert_false(pmc_model_needs_history(f->m));
     assert_ordered(f, 40, POOL + 0x40, 8, POOL + 0x1000, 8);
@@ -772,9 +712,7 @@ static void test_assert_ordered_needs_history(void **state)
 
 static void test_assert_ordered_same_line(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, true);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, true);
     store(f, 10, POOL + 0x40, 8); /* a */
     store(f, 11, POOL + 0x48, 8); /* b, later in the same line */
     assert_ordered(f, 40, POOL + 0x40, 8, POOL + 0x48, 8);
@@ -789,9 +727,7 @@ static void test_assert_ordered_same_line(void **state)
 
 static void test_assert_ordered_different_lines(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, true);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, true);
     store(f, 10, POOL + 0x40, 8);   /* a */
     store(f, 11, POOL + 0x1000, 8); /* b, while a is not persistent */
     assert_ordered(f, 40, POOL + 0x40, 8, POOL + 0x1000, 8);
@@ -809,9 +745,7 @@ static void test_assert_ordered_different_lines(void **state)
 
 static void test_assert_ordered_holds_across_lines(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, true);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, true);
     store(f, 10, POOL + 0x40, 8); /* a, persisted before b is stored */
     clwb(f, 11, POOL + 0x40);
     sfence(f, 12);
@@ -829,9 +763,7 @@ static void test_assert_ordered_holds_across_lines(void **state)
 
 static void test_assert_ordered_under_eadr(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_EADR, true);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_EADR, true);
     store(f, 10, POOL + 0x40, 8);
     store(f, 11, POOL + 0x1000, 8);
     assert_ordered(f, 40, POOL + 0x40, 8, POOL + 0x1000, 8);
@@ -889,9 +821,7 @@ static void test_history_matches_reference(void **state)
 
 static void test_repeated_findings_merge(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     for (unsigned i = 0; i < 5; i++)
         store(f, 10, POOL + 0x40 + i * 0x100, 8);
     for (unsigned i = 0; i < 3; i++)
@@ -906,9 +836,7 @@ static void test_repeated_findings_merge(void **state)
 
 static void test_live_tables_empty_after_persisting(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     for (unsigned round = 0; round < 4; round++) {
         for (uint64_t i = 0; i < 5000; i++)
             store(f, 10, POOL + i * 64 + round, 8);
@@ -951,9 +879,7 @@ static void test_regions_are_listed(void **state)
 
 static void test_ignored_kinds_are_accepted(void **state)
 {
-    struct model_fx *f = *state;
-    fx_model(f, PMC_PERSIST_ADR, false);
-    map_pools(f);
+    struct model_fx *f = pools_model(state, PMC_PERSIST_ADR, false);
     static const enum pmt_kind kinds[] = {
         PMT_LOAD,       PMT_LOCK,      PMT_UNLOCK,   PMT_CRASH_POINT,
         PMT_COMMIT_VAR, PMT_MARKER,    PMT_LIB_CALL, PMT_TX_BEGIN,
