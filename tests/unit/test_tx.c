@@ -34,10 +34,13 @@ static const uint8_t payload[4096];
 
 /* ---- feeding events ------------------------------------------------- */
 
-static void model(struct model_fx *f, enum pmc_persistency p)
+/* The test's model, with the PMDK pool mapped: where every test starts. */
+static struct model_fx *pool_model(void **state, enum pmc_persistency p)
 {
+    struct model_fx *f = *state;
     model_open(f, &(struct pmc_model_options){.persistency = p});
     model_map(f, PMT_REGION_PMDK, 1, POOL, POOL_LEN, 0);
+    return f;
 }
 
 static void event_as(struct model_fx *f, uint32_t thread, enum pmt_kind kind,
@@ -114,8 +117,7 @@ static void exit_program(struct model_fx *f)
 
 static void test_added_store_is_logged(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 16);
@@ -128,8 +130,7 @@ static void test_added_store_is_logged(void **state)
 
 static void test_store_not_added_is_unlogged(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 8);
@@ -149,8 +150,7 @@ static void test_store_not_added_is_unlogged(void **state)
 
 static void test_store_partly_added_is_unlogged(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 4);
@@ -162,8 +162,7 @@ static void test_store_partly_added_is_unlogged(void **state)
 
 static void test_store_before_add_is_unlogged(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         store(f, 10, POOL + 0x100, 8);
@@ -175,8 +174,7 @@ static void test_store_before_add_is_unlogged(void **state)
 
 static void test_adjacent_adds_cover_a_store(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 8);
@@ -190,8 +188,7 @@ static void test_adjacent_adds_cover_a_store(void **state)
 
 static void test_allocated_store_is_logged(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         alloc(f, 20, POOL + 0x400, 64);
@@ -204,8 +201,7 @@ static void test_allocated_store_is_logged(void **state)
 
 static void test_memset_and_nt_store_are_judged(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         range_as(f, T1, PMT_STORE_FILL, 0, 10, POOL + 0x100, 32);
@@ -219,8 +215,7 @@ static void test_memset_and_nt_store_are_judged(void **state)
 
 static void test_store_outside_transaction_is_not_judged(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 8);
@@ -234,8 +229,7 @@ static void test_store_outside_transaction_is_not_judged(void **state)
 
 static void test_dram_store_in_transaction_is_not_judged(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         store(f, 10, DRAM, 8);
@@ -248,8 +242,7 @@ static void test_dram_store_in_transaction_is_not_judged(void **state)
  * then published by a logged offset. */
 static void test_store_persisted_by_program_is_not_unlogged(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 16);     /* the header */
@@ -265,8 +258,7 @@ static void test_store_persisted_by_program_is_not_unlogged(void **state)
  * the store is still reported. */
 static void test_flush_of_neighbour_does_not_excuse(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         store(f, 10, POOL + 0x108, 8); /* the offset: not added */
@@ -282,8 +274,7 @@ static void test_flush_of_neighbour_does_not_excuse(void **state)
 /* A flush before the store, or by another thread, excuses nothing. */
 static void test_flush_must_follow_the_store(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         persist(f, 40, POOL + 0x100, 8);
@@ -296,8 +287,7 @@ static void test_flush_must_follow_the_store(void **state)
 
 static void test_repeated_unlogged_store_counts(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     for (int i = 0; i < 3; i++) {
         TX(f, 30)
         {
@@ -312,8 +302,7 @@ static void test_repeated_unlogged_store_counts(void **state)
 
 static void test_transactions_are_per_thread(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     event_as(f, T1, PMT_TX_BEGIN, 30);
     add(f, 20, POOL + 0x100, 8);
     store_as(f, T2, 10, POOL + 0x100, 8); /* T2 is in no transaction */
@@ -330,8 +319,7 @@ static void test_transactions_are_per_thread(void **state)
 
 static void test_nested_transactions_flatten(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 8);
@@ -351,8 +339,7 @@ static void test_nested_transactions_flatten(void **state)
 
 static void test_abort_ends_the_transaction(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     event(f, PMT_TX_BEGIN, 30);
     add(f, 20, POOL + 0x100, 8);
     store(f, 10, POOL + 0x100, 8);
@@ -370,8 +357,7 @@ static void test_abort_ends_the_transaction(void **state)
 
 static void test_abort_reports_unlogged_stores(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     event(f, PMT_TX_BEGIN, 30);
     store(f, 10, POOL + 0x100, 8);
     persist(f, 40, DRAM, 8); /* not over the store */
@@ -384,13 +370,10 @@ static void test_abort_reports_unlogged_stores(void **state)
 
 static void test_trace_ending_in_transaction_reports(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     event(f, PMT_TX_BEGIN, 30);
     store(f, 10, POOL + 0x100, 8);
-    struct pmc_trace_info info = {.end_kind = PMT_END_SIGNAL};
-    struct pmc_error err;
-    assert_int_equal(pmc_model_end(f->m, &info, &err), 0);
+    model_end(f, PMT_END_SIGNAL);
     assert_int_equal(only_finding(f, PMC_RULE_TX_UNLOGGED_STORE)->site, 10);
 }
 
@@ -398,8 +381,7 @@ static void test_trace_ending_in_transaction_reports(void **state)
 
 static void test_commit_persists_added_ranges(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 8);
@@ -413,8 +395,7 @@ static void test_commit_persists_added_ranges(void **state)
 
 static void test_commit_does_not_persist_no_flush_ranges(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         range_as(f, T1, PMT_TX_ADD, PMT_TX_NO_FLUSH, 20, POOL + 0x100, 8);
@@ -427,8 +408,7 @@ static void test_commit_does_not_persist_no_flush_ranges(void **state)
 
 static void test_nested_commit_persists_nothing(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     event(f, PMT_TX_BEGIN, 30);
     TX(f, 33)
     {
@@ -449,8 +429,7 @@ static void test_nested_commit_persists_nothing(void **state)
 
 static void test_second_add_is_redundant(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 16);
@@ -467,8 +446,7 @@ static void test_second_add_is_redundant(void **state)
 
 static void test_add_of_allocated_is_redundant(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         alloc(f, 20, POOL + 0x200, 64);
@@ -483,8 +461,7 @@ static void test_add_of_allocated_is_redundant(void **state)
 
 static void test_partly_new_add_is_not_redundant(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 8);
@@ -501,8 +478,7 @@ static void test_partly_new_add_is_not_redundant(void **state)
 
 static void test_same_add_in_a_loop_counts(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_ADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_ADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 8);
@@ -518,8 +494,7 @@ static void test_same_add_in_a_loop_counts(void **state)
 
 static void test_rules_hold_under_eadr(void **state)
 {
-    struct model_fx *f = *state;
-    model(f, PMC_PERSIST_EADR);
+    struct model_fx *f = pool_model(state, PMC_PERSIST_EADR);
     TX(f, 30)
     {
         add(f, 20, POOL + 0x100, 8);
