@@ -52,14 +52,27 @@ static void pass_read(struct pmc_trace *t, struct pass *p)
     }
 }
 
+/* Open the trace at path; fails the test unless it opens. */
+static struct pmc_trace *open_ok(const char *path)
+{
+    struct pmc_trace *t;
+    struct pmc_error err;
+    if (pmc_trace_open(path, &t, &err) != 0)
+        fail_msg("pmc_trace_open: %s", err.msg);
+    return t;
+}
+
+/* Write b whole to the scratch file `name` and open it. */
+static struct pmc_trace *open_written(struct tb *b, const char *name)
+{
+    assert_int_equal(tb_write(b, test_path(name), SIZE_MAX), 0);
+    return open_ok(test_path(name));
+}
+
 /* Write b to a fresh file, open it, read it all. */
 static void pass_file(struct tb *b, struct pass *p)
 {
-    const char *path = test_path("trace.pmt");
-    assert_int_equal(tb_write(b, path, SIZE_MAX), 0);
-    struct pmc_trace *t;
-    struct pmc_error err;
-    assert_int_equal(pmc_trace_open(path, &t, &err), 0);
+    struct pmc_trace *t = open_written(b, "trace.pmt");
     pass_read(t, p);
     pmc_trace_close(t);
 }
@@ -82,6 +95,18 @@ static void assert_damage(const struct pass *p, uint64_t offset,
     assert_non_null(strstr(p->err.msg, what));
 }
 
+/* Read b from a file: seqs 1 to `good` come out in order, then damage at
+ * offset saying what. */
+static void expect_damage_after(struct tb *b, struct pass *p, int good,
+                                uint64_t offset, const char *what)
+{
+    pass_file(b, p);
+    assert_int_equal(p->n, good);
+    for (int i = 0; i < good; i++)
+        assert_int_equal(p->seq[i], (uint64_t)i + 1);
+    assert_damage(p, offset, what);
+}
+
 /* ---- the merge -------------------------------------------------------- */
 
 static void two_threads_interleave_by_seq(void **state)
@@ -97,11 +122,9 @@ static void two_threads_interleave_by_seq(void **state)
     tb_store(b, b2, 6, 0, 0x1008, "12345678", 8);
     tb_seal(b, b1);
     tb_seal(b, b2);
-    assert_int_equal(tb_write(b, test_path("t.pmt"), SIZE_MAX), 0);
 
-    struct pmc_trace *t;
+    struct pmc_trace *t = open_written(b, "t.pmt");
     struct pmc_error err;
-    assert_int_equal(pmc_trace_open(test_path("t.pmt"), &t, &err), 0);
     const struct pmc_trace_info *info = pmc_trace_info(t);
     assert_int_equal(info->threads, 2);
     assert_int_equal(info->blocks, 2);
@@ -160,9 +183,7 @@ static void unsealed_last_block_is_accepted(void **state)
     assert_seqs(&p, want, 5);
     assert_int_equal(p.rc, 0);
 
-    struct pmc_trace *t;
-    struct pmc_error err;
-    assert_int_equal(pmc_trace_open(test_path("trace.pmt"), &t, &err), 0);
+    struct pmc_trace *t = open_ok(test_path("trace.pmt"));
     assert_true(pmc_trace_info(t)->unsealed_tail);
     assert_int_equal(pmc_trace_info(t)->blocks, 3);
     pmc_trace_close(t);
@@ -204,10 +225,8 @@ static void unsealed_middle_block_is_damage(void **state)
     tb_seal(b, c0);
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1, 2, 3};
-    assert_seqs(&p, want, 3);
-    assert_damage(&p, tb_block_offset(a1), "unsealed block is not the last");
+    expect_damage_after(b, &p, 3, tb_block_offset(a1),
+                        "unsealed block is not the last");
     tb_free(b);
 }
 
@@ -228,10 +247,7 @@ static void bad_checksum_is_damage_at_its_block(void **state)
     tb_bytes(b)[off + sizeof(struct pmt_rec) + 8] ^= 0x01; /* the data */
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1, 2, 3};
-    assert_seqs(&p, want, 3);
-    assert_damage(&p, tb_block_offset(c1), "checksum mismatch");
+    expect_damage_after(b, &p, 3, tb_block_offset(c1), "checksum mismatch");
     assert_non_null(strstr(p.err.msg, "thread 2, block 1"));
     tb_free(b);
 }
@@ -251,10 +267,8 @@ static void missing_block_is_damage(void **state)
     tb_seal(b, c0);
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1, 2};
-    assert_seqs(&p, want, 2);
-    assert_damage(&p, tb_block_offset(a2), "block 1 of thread 1 is missing");
+    expect_damage_after(b, &p, 2, tb_block_offset(a2),
+                        "block 1 of thread 1 is missing");
     tb_free(b);
 }
 
@@ -269,10 +283,8 @@ static void duplicate_block_is_damage(void **state)
     tb_seal(b, dup);
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1};
-    assert_seqs(&p, want, 1);
-    assert_damage(&p, tb_block_offset(dup), "a second block 0 of thread 1");
+    expect_damage_after(b, &p, 1, tb_block_offset(dup),
+                        "a second block 0 of thread 1");
     tb_free(b);
 }
 
@@ -292,10 +304,8 @@ static void seq_shared_by_two_threads_is_damage(void **state)
     tb_seal(b, c0);
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1, 2};
-    assert_seqs(&p, want, 2);
-    assert_damage(&p, off, "sequence number 2 of thread 2 is also another");
+    expect_damage_after(b, &p, 2, off,
+                        "sequence number 2 of thread 2 is also another");
     tb_free(b);
 }
 
@@ -317,10 +327,7 @@ static void bad_block_magic_is_damage(void **state)
     tb_block_header(b, bad)->magic = 0xdeadbeef;
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1, 2, 3, 4};
-    assert_seqs(&p, want, 4);
-    assert_damage(&p, tb_block_offset(bad), "bad block magic");
+    expect_damage_after(b, &p, 4, tb_block_offset(bad), "bad block magic");
     tb_free(b);
 }
 
@@ -339,10 +346,7 @@ static void lost_chain_stops_the_merge_at_the_gap(void **state)
     tb_block_header(b, c0)->magic = 0x1;
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1};
-    assert_seqs(&p, want, 1);
-    assert_damage(&p, tb_block_offset(c0), "bad block magic");
+    expect_damage_after(b, &p, 1, tb_block_offset(c0), "bad block magic");
     tb_free(b);
 }
 
@@ -356,10 +360,7 @@ static void claimed_blocks_beyond_the_file_are_damage(void **state)
     tb_header(b)->blocks_claimed = 3;
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1};
-    assert_seqs(&p, want, 1);
-    assert_damage(&p, tb_size(b), "cut short");
+    expect_damage_after(b, &p, 1, tb_size(b), "cut short");
     tb_free(b);
 }
 
@@ -382,10 +383,7 @@ static void check_bad_record(spoil_fn spoil, const char *what)
     tb_seal(b, blk);
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1};
-    assert_seqs(&p, want, 1);
-    assert_damage(&p, off, what);
+    expect_damage_after(b, &p, 1, off, what);
     tb_free(b);
 }
 
@@ -464,10 +462,7 @@ static void used_cutting_a_record_is_damage(void **state)
     tb_seal(b, blk);
 
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1};
-    assert_seqs(&p, want, 1);
-    assert_damage(&p, off, "record header cut");
+    expect_damage_after(b, &p, 1, off, "record header cut");
     tb_free(b);
 }
 
@@ -574,11 +569,9 @@ static void sites_and_strings_resolve(void **state)
 {
     (void)state;
     struct tb *b = site_trace();
-    assert_int_equal(tb_write(b, test_path("s.pmt"), SIZE_MAX), 0);
-    struct pmc_trace *t;
+    struct pmc_trace *t = open_written(b, "s.pmt");
     struct pmc_error err;
     struct pmc_event ev;
-    assert_int_equal(pmc_trace_open(test_path("s.pmt"), &t, &err), 0);
     assert_null(pmc_trace_string(t, 1));
     assert_null(pmc_trace_site(t, 1));
 
@@ -620,10 +613,7 @@ static void rewind_reads_again_and_keeps_tables(void **state)
 {
     (void)state;
     struct tb *b = site_trace();
-    assert_int_equal(tb_write(b, test_path("s.pmt"), SIZE_MAX), 0);
-    struct pmc_trace *t;
-    struct pmc_error err;
-    assert_int_equal(pmc_trace_open(test_path("s.pmt"), &t, &err), 0);
+    struct pmc_trace *t = open_written(b, "s.pmt");
     struct pass first, second;
     pass_read(t, &first);
     const struct pmc_site *site = pmc_trace_site(t, 1);
@@ -649,10 +639,7 @@ static void rewind_after_damage_finds_it_again(void **state)
     tb_seal(b, good);
     tb_seal(b, blk);
     tb_bytes(b)[tb_block_offset(blk) + 40] ^= 0x80;
-    assert_int_equal(tb_write(b, test_path("d.pmt"), SIZE_MAX), 0);
-    struct pmc_trace *t;
-    struct pmc_error err;
-    assert_int_equal(pmc_trace_open(test_path("d.pmt"), &t, &err), 0);
+    struct pmc_trace *t = open_written(b, "d.pmt");
     struct pass p;
     pass_read(t, &p);
     assert_damage(&p, tb_block_offset(blk), "checksum");
@@ -712,12 +699,10 @@ static void kind_fields_decode(void **state)
     tb_rec(b, blk, PMT_NT_STORE, PMT_STORE_ATOMIC, 0, 8, &lock, sizeof(lock),
            "abc", 3);
     tb_seal(b, blk);
-    assert_int_equal(tb_write(b, test_path("k.pmt"), SIZE_MAX), 0);
 
-    struct pmc_trace *t;
+    struct pmc_trace *t = open_written(b, "k.pmt");
     struct pmc_error err;
     struct pmc_event ev;
-    assert_int_equal(pmc_trace_open(test_path("k.pmt"), &t, &err), 0);
     next_event(t, &ev);
     assert_int_equal(ev.kind, PMT_REGION_MAP);
     assert_int_equal(ev.addr, 0x10000);
@@ -775,10 +760,7 @@ static void end_fields_reach_info(void **state)
     tb_header(b)->end_kind = PMT_END_SIGNAL;
     tb_header(b)->end_code = 9;
     tb_header(b)->flags = PMT_FILE_LOADS;
-    assert_int_equal(tb_write(b, test_path("e.pmt"), SIZE_MAX), 0);
-    struct pmc_trace *t;
-    struct pmc_error err;
-    assert_int_equal(pmc_trace_open(test_path("e.pmt"), &t, &err), 0);
+    struct pmc_trace *t = open_written(b, "e.pmt");
     assert_int_equal(pmc_trace_info(t)->end_kind, PMT_END_SIGNAL);
     assert_int_equal(pmc_trace_info(t)->end_code, 9);
     assert_int_equal(pmc_trace_info(t)->flags, PMT_FILE_LOADS);
@@ -801,11 +783,8 @@ static void stopped_writer_is_damage_at_the_end(void **state)
     tb_header(b)->end_kind = PMT_END_STOPPED;
     tb_header(b)->end_code = ENOSPC;
     struct pass p;
-    pass_file(b, &p);
-    static const uint64_t want[] = {1, 2};
-    assert_seqs(&p, want, 2);
-    assert_damage(&p, tb_size(b),
-                  "tracing stopped early (No space left on device)");
+    expect_damage_after(b, &p, 2, tb_size(b),
+                        "tracing stopped early (No space left on device)");
     tb_free(b);
 }
 
@@ -877,10 +856,7 @@ static void header_errors(void **state)
     b = tb_new(test_argv);
     write_spoiled(b, path, offsetof(struct pmt_file_header, end_kind),
                   PMT_END_EXIT, 1);
-    struct pmc_trace *t;
-    struct pmc_error err;
-    assert_int_equal(pmc_trace_open(path, &t, &err), 0);
-    pmc_trace_close(t);
+    pmc_trace_close(open_ok(path));
     tb_free(b);
 }
 
