@@ -30,67 +30,89 @@ static enum pmcc_action classify(const char *line)
     return pmcc_classify(argc, argv);
 }
 
-static void compiles_do_not_link(void **state)
+/* A command and how pmcc must read it. */
+struct classify_case {
+    const char *line;
+    enum pmcc_action want;
+};
+
+/* A run of cases, one cmocka test's initial state (see main). */
+struct case_table {
+    const struct classify_case *cases;
+    size_t n;
+};
+
+#define N_CASES(cases) (sizeof(cases) / sizeof((cases)[0]))
+
+static void classify_cases(void **state)
 {
-    (void)state;
-    assert_int_equal(classify("-g -O2 -c x.c"), PMCC_COMPILE);
-    assert_int_equal(classify("-c x.c -o x.o"), PMCC_COMPILE);
-    assert_int_equal(classify("-S x.c"), PMCC_COMPILE);
-    assert_int_equal(classify("-E x.c"), PMCC_COMPILE);
-    assert_int_equal(classify("-E -dM -"), PMCC_COMPILE);
-    assert_int_equal(classify("-M x.c"), PMCC_COMPILE);
-    assert_int_equal(classify("-MM x.c"), PMCC_COMPILE);
-    assert_int_equal(classify("-fsyntax-only x.c"), PMCC_COMPILE);
-    assert_int_equal(classify("-MD -MF x.d -c x.c"), PMCC_COMPILE);
+    const struct case_table *table = *state;
+    for (size_t i = 0; i < table->n; i++) {
+        const struct classify_case *c = &table->cases[i];
+        enum pmcc_action got = classify(c->line);
+        if (got != c->want)
+            fail_msg("'%s': action %d, want %d", c->line, (int)got,
+                     (int)c->want);
+    }
 }
 
-static void executables_link(void **state)
-{
-    (void)state;
-    assert_int_equal(classify("-o prog a.o b.o -lpmem"), PMCC_LINK_EXE);
-    assert_int_equal(classify("x.c"), PMCC_LINK_EXE);
-    assert_int_equal(classify("-g -O1 -o kv kv.c -lpmemobj"), PMCC_LINK_EXE);
+static const struct classify_case compiles_cases[] = {
+    {"-g -O2 -c x.c", PMCC_COMPILE},
+    {"-c x.c -o x.o", PMCC_COMPILE},
+    {"-S x.c", PMCC_COMPILE},
+    {"-E x.c", PMCC_COMPILE},
+    {"-E -dM -", PMCC_COMPILE},
+    {"-M x.c", PMCC_COMPILE},
+    {"-MM x.c", PMCC_COMPILE},
+    {"-fsyntax-only x.c", PMCC_COMPILE},
+    {"-MD -MF x.d -c x.c", PMCC_COMPILE},
+};
+static struct case_table compiles = {compiles_cases, N_CASES(compiles_cases)};
+
+static const struct classify_case executables_cases[] = {
+    {"-o prog a.o b.o -lpmem", PMCC_LINK_EXE},
+    {"x.c", PMCC_LINK_EXE},
+    {"-g -O1 -o kv kv.c -lpmemobj", PMCC_LINK_EXE},
     /* -MD writes dependencies and still links */
-    assert_int_equal(classify("-MD -MF x.d x.c -o x"), PMCC_LINK_EXE);
-    assert_int_equal(classify("-v x.c"), PMCC_LINK_EXE);
-    assert_int_equal(classify("-Wl,--as-needed a.o"), PMCC_LINK_EXE);
-}
+    {"-MD -MF x.d x.c -o x", PMCC_LINK_EXE},
+    {"-v x.c", PMCC_LINK_EXE},
+    {"-Wl,--as-needed a.o", PMCC_LINK_EXE},
+};
+static struct case_table executables = {executables_cases,
+                                        N_CASES(executables_cases)};
 
-static void shared_links_get_no_runtime(void **state)
-{
-    (void)state;
-    assert_int_equal(classify("-shared -fPIC -o libx.so x.o"),
-                     PMCC_LINK_SHARED);
-    assert_int_equal(classify("-r -o all.o a.o b.o"), PMCC_LINK_SHARED);
-    assert_int_equal(classify("-shared -c x.c"), PMCC_COMPILE);
-}
+static const struct classify_case shared_links_cases[] = {
+    {"-shared -fPIC -o libx.so x.o", PMCC_LINK_SHARED},
+    {"-r -o all.o a.o b.o", PMCC_LINK_SHARED},
+    {"-shared -c x.c", PMCC_COMPILE},
+};
+static struct case_table shared_links = {shared_links_cases,
+                                         N_CASES(shared_links_cases)};
 
 /* The value of -o, -MF, -I ... is not an input file. */
-static void option_values_are_not_inputs(void **state)
-{
-    (void)state;
-    assert_int_equal(classify("-o out"), PMCC_QUERY);
-    assert_int_equal(classify("-I inc -D X -U Y -include h.h -x c"),
-                     PMCC_QUERY);
-    assert_int_equal(classify("-MF deps -MT t -MQ q"), PMCC_QUERY);
-    assert_int_equal(classify("-Xlinker --version"), PMCC_QUERY);
-    assert_int_equal(classify("-Xclang -load -Xclang x.so"), PMCC_QUERY);
-    assert_int_equal(classify("-Iinc -DX=1"), PMCC_QUERY); /* joined */
-}
+static const struct classify_case option_values_cases[] = {
+    {"-o out", PMCC_QUERY},
+    {"-I inc -D X -U Y -include h.h -x c", PMCC_QUERY},
+    {"-MF deps -MT t -MQ q", PMCC_QUERY},
+    {"-Xlinker --version", PMCC_QUERY},
+    {"-Xclang -load -Xclang x.so", PMCC_QUERY},
+    {"-Iinc -DX=1", PMCC_QUERY}, /* joined */
+};
+static struct case_table option_values = {option_values_cases,
+                                          N_CASES(option_values_cases)};
 
 /* meson and cmake probe with commands that have no input. */
-static void queries_have_no_input(void **state)
-{
-    (void)state;
-    assert_int_equal(classify(""), PMCC_QUERY);
-    assert_int_equal(classify("--version"), PMCC_QUERY);
-    assert_int_equal(classify("-v"), PMCC_QUERY);
-    assert_int_equal(classify("-print-search-dirs"), PMCC_QUERY);
-    assert_int_equal(classify("-print-file-name=libc.so"), PMCC_QUERY);
-    assert_int_equal(classify("-dumpmachine"), PMCC_QUERY);
-    assert_int_equal(classify("-Wl,--version"), PMCC_QUERY);
-    assert_int_equal(classify("-###"), PMCC_QUERY);
-}
+static const struct classify_case queries_cases[] = {
+    {"", PMCC_QUERY},
+    {"--version", PMCC_QUERY},
+    {"-v", PMCC_QUERY},
+    {"-print-search-dirs", PMCC_QUERY},
+    {"-print-file-name=libc.so", PMCC_QUERY},
+    {"-dumpmachine", PMCC_QUERY},
+    {"-Wl,--version", PMCC_QUERY},
+    {"-###", PMCC_QUERY},
+};
+static struct case_table queries = {queries_cases, N_CASES(queries_cases)};
 
 static void write_file(const char *path, const char *text)
 {
@@ -132,12 +154,15 @@ static void response_files_are_read(void **state)
 
 int main(void)
 {
+    /* Each table is one test, of the name that says what its cases are. */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(compiles_do_not_link),
-        cmocka_unit_test(executables_link),
-        cmocka_unit_test(shared_links_get_no_runtime),
-        cmocka_unit_test(option_values_are_not_inputs),
-        cmocka_unit_test(queries_have_no_input),
+        {"compiles_do_not_link", classify_cases, NULL, NULL, &compiles},
+        {"executables_link", classify_cases, NULL, NULL, &executables},
+        {"shared_links_get_no_runtime", classify_cases, NULL, NULL,
+         &shared_links},
+        {"option_values_are_not_inputs", classify_cases, NULL, NULL,
+         &option_values},
+        {"queries_have_no_input", classify_cases, NULL, NULL, &queries},
         cmocka_unit_test(response_files_are_read),
     };
     test_dir_create("pmcc-args");
