@@ -17,6 +17,14 @@
 #include "pmtrace_format.h"
 #include "report.h"
 
+const char fixture_list_c[] = "#include <stdint.h>\n"                 /* 1 */
+                              "void list_insert(struct node *node,\n" /* 2 */
+                              "                 struct root *root)\n" /* 3 */
+                              "{\n"                                   /* 4 */
+                              "    node->next = root->head;\n"        /* 5 */
+                              "    root->head = node;\n"              /* 6 */
+                              "}\n";                                  /* 7 */
+
 uint32_t fixture_site_add(struct fixture_sites *s, const char *file,
                           const char *dir, uint32_t line, uint32_t column,
                           const char *function)

@@ -50,6 +50,10 @@ void fixture_store(struct pmc_db *db, int64_t run,
                    const struct fixture_sites *sites,
                    const struct pmc_findings *set);
 
+/* The source file the tests write as list.c: the sites they make point
+ * into list_insert, at its lines 5 to 7. */
+extern const char fixture_list_c[];
+
 void fixture_write_file(const char *path, const char *text);
 /* The whole file, NUL-terminated; free() it. */
 char *fixture_read_file(const char *path);

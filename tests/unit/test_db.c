@@ -23,14 +23,6 @@
 #include "trace.h"
 #include "trace_builder.h"
 
-static const char list_c[] = "#include <stdint.h>\n"                 /* 1 */
-                             "void list_insert(struct node *node,\n" /* 2 */
-                             "                 struct root *root)\n" /* 3 */
-                             "{\n"                                   /* 4 */
-                             "    node->next = root->head;\n"        /* 5 */
-                             "    root->head = node;\n"              /* 6 */
-                             "}\n";                                  /* 7 */
-
 static struct pmc_db *open_db(const char *name)
 {
     struct pmc_db *db = NULL;
@@ -138,7 +130,7 @@ static void test_not_a_database(void **state)
 static void test_store_and_line_text(void **state)
 {
     (void)state;
-    fixture_write_file(test_path("list.c"), list_c);
+    fixture_write_file(test_path("list.c"), fixture_list_c);
     struct pmc_db *db = open_db("store.db");
     const char *path = test_path("store.db");
     struct fixture_sites sites = {0};
@@ -191,7 +183,7 @@ static void test_store_and_line_text(void **state)
 static void test_restore_does_not_duplicate(void **state)
 {
     (void)state;
-    fixture_write_file(test_path("list.c"), list_c);
+    fixture_write_file(test_path("list.c"), fixture_list_c);
     struct pmc_db *db = open_db("restore.db");
     const char *path = test_path("restore.db");
     struct fixture_sites sites = {0};
@@ -453,7 +445,7 @@ static void test_two_writers(void **state)
 static void test_full_database(void **state)
 {
     (void)state;
-    fixture_write_file(test_path("list.c"), list_c);
+    fixture_write_file(test_path("list.c"), fixture_list_c);
     struct pmc_db *db = open_db("full.db");
     const char *path = test_path("full.db");
     struct fixture_sites sites = {0};
@@ -595,7 +587,7 @@ static void test_bad_finding_changes_nothing(void **state)
 static void test_store_from_trace(void **state)
 {
     (void)state;
-    fixture_write_file(test_path("list.c"), list_c);
+    fixture_write_file(test_path("list.c"), fixture_list_c);
     const char *argv[] = {"./list", "pool", "insert", NULL};
     struct tb *b = tb_new(argv);
     tb_header(b)->pid = 4242;

@@ -30,14 +30,6 @@
 #include "test_support.h"
 #include "trace_builder.h"
 
-static const char list_c[] = "#include <stdint.h>\n"                 /* 1 */
-                             "void list_insert(struct node *node,\n" /* 2 */
-                             "                 struct root *root)\n" /* 3 */
-                             "{\n"                                   /* 4 */
-                             "    node->next = root->head;\n"        /* 5 */
-                             "    root->head = node;\n"              /* 6 */
-                             "}\n";                                  /* 7 */
-
 /* ---- a database with one run of two traces ---------------------------- */
 
 #define KILLED_NOTE                                                            \
@@ -66,7 +58,7 @@ static void sample_fill(struct sample *s, const char *dir, const char *model)
     snprintf(s->db_path, sizeof(s->db_path), "%s/sample.db", dir);
     char list_path[600];
     snprintf(list_path, sizeof(list_path), "%s/list.c", dir);
-    fixture_write_file(list_path, list_c);
+    fixture_write_file(list_path, fixture_list_c);
     unlink(s->db_path);
     struct pmc_error err = {{0}};
     if (pmc_db_open(s->db_path, &s->db, &err) != 0)
