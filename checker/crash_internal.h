@@ -78,10 +78,12 @@ struct crash_point {
     size_t nlines;
     size_t nvaried;
     /* POINT_LIB_CALL inside a transaction: the open transactions' ranges
-     * (the walk's, valid during the point) and the seq of the outermost
-     * TX_BEGIN; else NULL and 0. */
+     * (any thread's; the walk's, valid during the point), the seq of the
+     * outermost TX_BEGIN of the calling thread's transaction and that
+     * thread; else NULL, 0 and 0. */
     const struct rangeset *tx_ranges;
     uint64_t tx_begin_seq;
+    uint32_t tx_thread;
     struct strategy_line *choices; /* the strategies' view of lines */
     struct torn_variant *torn;
     size_t ntorn;
@@ -155,11 +157,15 @@ size_t crash_point_left_out(const struct crash_point *cp,
 size_t crash_point_unlogged(const struct crash_point *cp,
                             const uint32_t *choices, struct left_out *out);
 
-/* Is part p of the line at line_addr a store of the transaction begun at
- * begin_seq outside its ranges (neither added nor allocated: no rollback
- * undoes it)? The one test of the walk and of crash_point_unlogged. */
+/* Is part p of the line at line_addr, at a crash point inside thread
+ * `thread`'s transaction begun at begin_seq, a store no rollback undoes:
+ * outside the open transactions' ranges (neither added nor allocated),
+ * and of the transaction (the thread's, since begin_seq) or of another
+ * thread (nothing orders it before the transaction)? The one test of the
+ * walk and of crash_point_unlogged. */
 bool crash_store_unlogged(const struct rangeset *tx_ranges, uint64_t begin_seq,
-                          uint64_t line_addr, const struct pmc_live_store *p);
+                          uint32_t thread, uint64_t line_addr,
+                          const struct pmc_live_store *p);
 
 /* ---- the walk (crash_walk.c) ------------------------------------------- */
 

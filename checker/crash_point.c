@@ -283,16 +283,18 @@ size_t crash_point_unlogged(const struct crash_point *cp,
                 ? choices[i]
                 : cp->torn[l->torn_first + choices[i] - l->nparts - 1].part;
         for (uint32_t p = 0; p < in; p++)
-            if (crash_store_unlogged(cp->tx_ranges, cp->tx_begin_seq, l->addr,
-                                     &l->parts[p]))
+            if (crash_store_unlogged(cp->tx_ranges, cp->tx_begin_seq,
+                                     cp->tx_thread, l->addr, &l->parts[p]))
                 n = add_part(l, &l->parts[p], false, out, n);
     }
     return merge_parts(out, n);
 }
 
 bool crash_store_unlogged(const struct rangeset *tx_ranges, uint64_t begin_seq,
-                          uint64_t line_addr, const struct pmc_live_store *p)
+                          uint32_t thread, uint64_t line_addr,
+                          const struct pmc_live_store *p)
 {
     uint64_t lo = line_addr + p->offset;
-    return p->seq > begin_seq && !rangeset_covers(tx_ranges, lo, lo + p->len);
+    return (p->thread != thread || p->seq > begin_seq) &&
+           !rangeset_covers(tx_ranges, lo, lo + p->len);
 }

@@ -29,36 +29,57 @@
  * then the call has changed nothing a crash could show, so a crash point
  * at its BEGIN would hold a subset of the states of this one: the same
  * persistent content, fewer live stores. A call that writes nothing has
- * no crash point. After another crash point inside the call (a fence of
- * the constructor pmemobj_alloc runs), or a store of the program there,
- * the next library write is due one again: the state before it differs. */
+ * no crash point. After another crash point (a fence of the constructor
+ * pmemobj_alloc runs, or any thread's), or a store of the program (any
+ * thread's), the next library write is due one again: the state before
+ * it differs. Calls are per thread, as LIB_CALL records are: another
+ * thread's call in between neither ends this one nor takes its point. */
 struct lib_call {
-    bool in;  /* between a BEGIN and its END */
-    bool due; /* its crash point comes before its next library write */
+    bool in;      /* between a BEGIN and its END */
+    bool pointed; /* it had its crash point, at the walk's step `step` */
+    uint64_t step;
     uint32_t site;
     const char *function;
 };
 
 /*
- * The transactions open, as a library call's crash point inside one sees
- * them. Such a point asks one question: is the pool consistent after the
- * rollback, whatever of the transaction persisted? Whichever stores inside
- * the transactions' ranges persisted, the next pmemobj_open restores what
- * was added and frees what was allocated; so only the lines holding a
- * store of the transaction outside its ranges (an unlogged store) vary,
- * and the others are fixed all in (older live stores vary at the fences
- * and durability points around). A point with no line to vary, or with
- * the same varied stores as the last one explored in the same
- * transaction, recovers to the pools the points before it hold: it is not
- * explored.
+ * A thread's PMDK transaction, as a library call's crash point inside it
+ * sees it. Such a point asks one question: is the pool consistent after
+ * the rollback, whatever of the transaction persisted? Whichever stores
+ * inside the open transactions' ranges (any thread's: a crash rolls them
+ * all back) persisted, the next pmemobj_open restores what was added and
+ * frees what was allocated; so only the lines holding a store no rollback
+ * undoes vary - a store of the thread since its transaction began, or a
+ * live store of another thread (nothing orders it before the
+ * transaction), outside the ranges - and the others are fixed all in (the
+ * thread's older live stores vary at the fences and durability points
+ * around).
+ *
+ * A point with no line to vary, or with the same varied stores as the
+ * last one explored in the same transaction, recovers to the pools the
+ * points before it hold: it is not explored - unless something of another
+ * thread became persistent since (its commit, its library writes, its
+ * stores a fence persisted), which no rollback of this transaction undoes
+ * and the earlier point did not hold. Transactions are per thread, as in
+ * PMDK (and tx.c): two threads' transactions at once are two, each with
+ * its own last point.
  */
-struct tx_window {
-    uint64_t open;          /* TX_BEGINs not yet ended, any thread's */
-    uint64_t number;        /* of the outermost transactions begun, from 1 */
-    uint64_t begin_seq;     /* of the last outermost TX_BEGIN */
-    uint64_t explored;      /* the transaction of the last point explored */
-    uint64_t signature;     /* of that point's varied stores */
-    struct rangeset ranges; /* at a point: the open transactions' ranges */
+struct thread_tx {
+    uint64_t depth;        /* TX_BEGINs not yet ended */
+    uint64_t begin_seq;    /* of the outermost TX_BEGIN */
+    bool explored;         /* a point of the transaction was explored */
+    uint64_t signature;    /* of its last point's varied stores */
+    uint64_t foreign;      /* parts of other threads made persistent */
+    uint64_t foreign_seen; /* `foreign` at its begin or last point */
+};
+
+/* What the walk keeps of a thread: only while it is in a libpmemobj call
+ * or a transaction, so memory is bounded by the threads inside one at
+ * once, not by the threads the program ever ran. */
+struct thread_walk {
+    uint32_t thread;
+    struct lib_call call;
+    struct thread_tx tx;
 };
 
 struct walk {
@@ -84,10 +105,15 @@ struct walk {
     /* PMT_COMMIT_VAR ranges declared so far, as positions (XFAIL_POS) */
     struct rangeset commit_vars;
     uint64_t persisted_seq; /* the newest store made persistent */
-    /* The libpmemobj call the program is in (LIB_CALL BEGIN to END), and
-     * whether its crash point is due before the library's next write. */
-    struct lib_call call;
-    struct tx_window tx;
+    /* The threads in a libpmemobj call (LIB_CALL BEGIN to END) or in a
+     * transaction, in no order. */
+    struct thread_walk *threads;
+    size_t nthreads, threads_cap;
+    /* Bumped by each crash point and program store: a call whose point
+     * was at an older step has its point due again. */
+    uint64_t step;
+    /* At a point inside a transaction: the open transactions' ranges. */
+    struct rangeset tx_ranges;
     bool damaged;
     bool saw_exit;
 };
@@ -201,7 +227,7 @@ int walk_new(struct pmc_trace *t, enum pmc_persistency persistency, bool torn,
     w->torn = torn;
     crash_point_init(&w->point);
     rangeset_init(&w->commit_vars);
-    rangeset_init(&w->tx.ranges);
+    rangeset_init(&w->tx_ranges);
     struct image_list l = {0};
     int rc = 0;
     if (pmc_trace_info(t)->flags & PMT_FILE_NO_CONTENT)
@@ -231,7 +257,8 @@ void walk_free(struct walk *w)
     image_set_free(w->images);
     crash_point_destroy(&w->point);
     rangeset_destroy(&w->commit_vars);
-    rangeset_destroy(&w->tx.ranges);
+    rangeset_destroy(&w->tx_ranges);
+    free(w->threads);
     free(w);
 }
 
@@ -263,6 +290,45 @@ void walk_site_words(const struct walk *w, uint32_t site, char *buf,
         snprintf(buf, size, "%s:%" PRIu32, s->file, s->line);
 }
 
+/* ---- threads in calls and transactions ------------------------------ */
+
+/* The walk's state of a thread, or NULL when it is in no call and no
+ * transaction. A linear search: few threads are inside one at once. */
+static struct thread_walk *thread_find(struct walk *w, uint32_t thread)
+{
+    for (size_t i = 0; i < w->nthreads; i++)
+        if (w->threads[i].thread == thread)
+            return &w->threads[i];
+    return NULL;
+}
+
+/* The same, added when missing; NULL without memory. */
+static struct thread_walk *thread_get(struct walk *w, uint32_t thread)
+{
+    struct thread_walk *t = thread_find(w, thread);
+    if (t != NULL)
+        return t;
+    if (w->nthreads == w->threads_cap) {
+        size_t cap = w->threads_cap ? w->threads_cap * 2 : 4;
+        struct thread_walk *p = realloc(w->threads, cap * sizeof(*p));
+        if (p == NULL)
+            return NULL;
+        w->threads = p;
+        w->threads_cap = cap;
+    }
+    t = &w->threads[w->nthreads++];
+    *t = (struct thread_walk){.thread = thread};
+    return t;
+}
+
+/* Forget a thread out of its call and its transaction. */
+static void thread_settle(struct walk *w, struct thread_walk *t)
+{
+    if (t->call.in || t->tx.depth > 0)
+        return;
+    *t = w->threads[--w->nthreads];
+}
+
 /* ---- regions to images ---------------------------------------------- */
 
 /* The image of the region holding addr, and addr's offset in it; -1 when
@@ -288,9 +354,12 @@ static void on_persist(void *ctx, uint64_t line_addr,
                        const struct pmc_live_store *parts, size_t n)
 {
     struct walk *w = ctx;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (parts[i].seq > w->persisted_seq)
             w->persisted_seq = parts[i].seq;
+        for (size_t t = 0; t < w->nthreads; t++)
+            w->threads[t].tx.foreign += w->threads[t].thread != parts[i].thread;
+    }
     uint64_t first = line_addr + parts[0].offset, offset;
     long img = image_of(w, first, &offset);
     if (img < 0)
@@ -434,20 +503,22 @@ static int compare_lines(const void *a, const void *b)
     return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-/* Does the line hold a store of the open transaction outside its ranges
- * (neither added nor allocated: the rollback cannot undo it)? */
-static bool line_unlogged(const struct walk *w, const struct pmc_line_view *v)
+/* Does the line hold a store no rollback undoes (struct thread_tx), at a
+ * point of thread t's transaction? */
+static bool line_unlogged(const struct walk *w, const struct thread_walk *t,
+                          const struct pmc_line_view *v)
 {
     for (size_t i = 0; i < v->nstores; i++)
-        if (crash_store_unlogged(&w->tx.ranges, w->tx.begin_seq, v->addr,
-                                 &v->stores[i]))
+        if (crash_store_unlogged(&w->tx_ranges, t->tx.begin_seq, t->thread,
+                                 v->addr, &v->stores[i]))
             return true;
     return false;
 }
 
-/* in_tx: a library call's crash point inside a transaction, where only
- * the lines holding its unlogged stores vary. */
-static int add_line(struct walk *w, const struct pmc_line_view *v, bool in_tx)
+/* in_tx: a library call's crash point inside thread in_tx's transaction,
+ * where only the lines holding its unlogged stores vary; else NULL. */
+static int add_line(struct walk *w, const struct pmc_line_view *v,
+                    const struct thread_walk *in_tx)
 {
     struct crash_point *cp = &w->point;
     uint64_t offset;
@@ -470,7 +541,7 @@ static int add_line(struct walk *w, const struct pmc_line_view *v, bool in_tx)
         .region_base = r->file_offset,
         .parts = v->stores,
         .nparts = (uint32_t)v->nstores,
-        .fixed = in_tx && !line_unlogged(w, v),
+        .fixed = in_tx != NULL && !line_unlogged(w, in_tx, v),
         .addr = v->addr,
     };
     return 0;
@@ -497,28 +568,33 @@ static uint64_t varied_signature(const struct crash_point *cp)
     return h;
 }
 
-/* Is this library call's crash point inside a transaction one to skip? */
-static bool tx_point_redundant(struct walk *w, const struct crash_point *cp)
+/* Is this library call's crash point inside a transaction one to skip
+ * (struct thread_tx)? */
+static bool tx_point_redundant(struct thread_tx *tx,
+                               const struct crash_point *cp)
 {
-    if (cp->nvaried == 0)
-        return true;
     uint64_t signature = varied_signature(cp);
-    if (w->tx.explored == w->tx.number && w->tx.signature == signature)
+    if (tx->foreign == tx->foreign_seen &&
+        (cp->nvaried == 0 || (tx->explored && tx->signature == signature)))
         return true;
-    w->tx.explored = w->tx.number;
-    w->tx.signature = signature;
+    tx->explored = true;
+    tx->signature = signature;
+    tx->foreign_seen = tx->foreign;
     return false;
 }
 
+/* caller: at a library call's crash point, the thread in the call (site
+ * is its call's); else NULL. */
 static int at_point(struct walk *w, enum crash_point_kind kind, uint64_t seq,
-                    uint32_t site, walk_point_fn fn, void *ctx,
-                    struct pmc_error *err)
+                    uint32_t site, struct thread_walk *caller, walk_point_fn fn,
+                    void *ctx, struct pmc_error *err)
 {
     struct crash_point *cp = &w->point;
-    bool in_tx = kind == POINT_LIB_CALL && w->tx.open > 0;
-    if (in_tx) {
-        rangeset_clear(&w->tx.ranges);
-        pmc_model_tx_ranges(w->model, tx_range_add, &w->tx.ranges);
+    struct thread_walk *in_tx =
+        caller != NULL && caller->tx.depth > 0 ? caller : NULL;
+    if (in_tx != NULL) {
+        rangeset_clear(&w->tx_ranges);
+        pmc_model_tx_ranges(w->model, tx_range_add, &w->tx_ranges);
     }
     cp->nlines = cp->nvaried = 0;
     size_t cursor = 0;
@@ -533,16 +609,21 @@ static int at_point(struct walk *w, enum crash_point_kind kind, uint64_t seq,
     /* Inside a library call, after another crash point, the next library
      * write is due one again: this one does not hold the state after what
      * comes in between. */
-    w->call.due = w->call.in && kind != POINT_LIB_CALL;
-    if (in_tx && tx_point_redundant(w, cp))
+    w->step++;
+    if (caller != NULL) {
+        caller->call.pointed = true;
+        caller->call.step = w->step;
+    }
+    if (in_tx != NULL && tx_point_redundant(&in_tx->tx, cp))
         return 0;
     cp->number = w->points++;
     cp->seq = seq;
     cp->site = site;
     cp->kind = kind;
-    cp->function = kind == POINT_LIB_CALL ? w->call.function : NULL;
-    cp->tx_ranges = in_tx ? &w->tx.ranges : NULL;
-    cp->tx_begin_seq = in_tx ? w->tx.begin_seq : 0;
+    cp->function = caller != NULL ? caller->call.function : NULL;
+    cp->tx_ranges = in_tx != NULL ? &w->tx_ranges : NULL;
+    cp->tx_begin_seq = in_tx != NULL ? in_tx->tx.begin_seq : 0;
+    cp->tx_thread = in_tx != NULL ? in_tx->thread : 0;
     cp->base_hash = image_base_hash(w->images);
     cp->markers = w->markers_text;
     cp->markers_hash =
@@ -554,56 +635,77 @@ static int at_point(struct walk *w, enum crash_point_kind kind, uint64_t seq,
 
 /* ---- library calls ------------------------------------------------- */
 
-static void lib_call_passed(struct walk *w, const struct pmc_event *ev)
+/* A call that never returned (pmemobj_tx_abort longjmps) ends at its
+ * thread's next BEGIN. */
+static int lib_call_passed(struct walk *w, const struct pmc_event *ev)
 {
-    if (ev->flags & PMT_LIB_CALL_BEGIN)
-        w->call = (struct lib_call){
+    if (ev->flags & PMT_LIB_CALL_BEGIN) {
+        struct thread_walk *t = thread_get(w, ev->thread);
+        if (t == NULL)
+            return -1;
+        t->call = (struct lib_call){
             .in = true,
-            .due = true,
             .site = ev->site,
             .function = pmc_trace_string(w->trace, ev->id),
         };
-    else if (ev->flags & PMT_LIB_CALL_END)
-        w->call.in = w->call.due = false;
-}
-
-/* Does ev change what pmem may hold after a crash, from inside a library
- * call whose crash point is due? */
-static bool lib_point_due(const struct walk *w, const struct pmc_event *ev)
-{
-    if (!w->call.due)
-        return false;
-    switch (ev->kind) {
-    case PMT_LIB_WRITE:
-        return pmc_model_region_of(w->model, ev->addr) != NULL;
-    case PMT_TX_COMMIT:
-    case PMT_TX_ABORT:
-        return true;
-    default:
-        return false;
+    } else if (ev->flags & PMT_LIB_CALL_END) {
+        struct thread_walk *t = thread_find(w, ev->thread);
+        if (t != NULL) {
+            t->call.in = false;
+            thread_settle(w, t);
+        }
     }
+    return 0;
 }
 
-static void after_event(struct walk *w, const struct pmc_event *ev)
+static int tx_passed(struct walk *w, const struct pmc_event *ev)
+{
+    if (ev->kind == PMT_TX_BEGIN) {
+        struct thread_walk *t = thread_get(w, ev->thread);
+        if (t == NULL)
+            return -1;
+        if (t->tx.depth++ == 0) {
+            t->tx.begin_seq = ev->seq;
+            t->tx.explored = false;
+            t->tx.foreign_seen = t->tx.foreign;
+        }
+        return 0;
+    }
+    struct thread_walk *t = thread_find(w, ev->thread);
+    if (t != NULL && t->tx.depth > 0 && --t->tx.depth == 0)
+        thread_settle(w, t);
+    return 0;
+}
+
+/* The thread in a library call whose crash point is due before ev, when
+ * ev changes what pmem may hold after a crash; else NULL. */
+static struct thread_walk *lib_point_due(struct walk *w,
+                                         const struct pmc_event *ev)
+{
+    bool writes = ev->kind == PMT_TX_COMMIT || ev->kind == PMT_TX_ABORT ||
+                  (ev->kind == PMT_LIB_WRITE &&
+                   pmc_model_region_of(w->model, ev->addr) != NULL);
+    struct thread_walk *t = writes ? thread_find(w, ev->thread) : NULL;
+    if (t == NULL || !t->call.in ||
+        (t->call.pointed && t->call.step == w->step))
+        return NULL;
+    return t;
+}
+
+/* Returns 0, or -1 without memory. */
+static int after_event(struct walk *w, const struct pmc_event *ev)
 {
     switch (ev->kind) {
     case PMT_LIB_CALL:
-        lib_call_passed(w, ev);
-        break;
+        return lib_call_passed(w, ev);
     case PMT_TX_BEGIN:
-        if (w->tx.open++ == 0) {
-            w->tx.number++;
-            w->tx.begin_seq = ev->seq;
-        }
-        break;
     case PMT_TX_END:
-        w->tx.open -= w->tx.open > 0;
-        break;
+        return tx_passed(w, ev);
     case PMT_STORE:
     case PMT_NT_STORE:
     case PMT_STORE_FILL:
         /* a constructor's store: the library may publish it next */
-        w->call.due |= w->call.in;
+        w->step++;
         break;
     case PMT_REGION_MAP:
         region_mapped(w, ev);
@@ -623,6 +725,7 @@ static void after_event(struct walk *w, const struct pmc_event *ev)
     default:
         break;
     }
+    return 0;
 }
 
 static int new_model(struct walk *w, struct pmc_error *err)
@@ -654,9 +757,8 @@ int walk_run(struct walk *w, walk_point_fn fn, void *ctx, struct pmc_error *err)
     w->markers_text[0] = '\0';
     rangeset_clear(&w->commit_vars);
     w->persisted_seq = 0;
-    w->call = (struct lib_call){0};
-    w->tx.open = w->tx.number = w->tx.begin_seq = 0;
-    w->tx.explored = w->tx.signature = 0;
+    w->nthreads = 0;
+    w->step = 0;
     w->cached_region = 0;
     w->cached_image = -1;
     w->damaged = w->saw_exit = false;
@@ -667,22 +769,25 @@ int walk_run(struct walk *w, walk_point_fn fn, void *ctx, struct pmc_error *err)
         w->events++;
         w->last_seq = ev.seq;
         enum crash_point_kind kind = point_kind(&ev);
+        struct thread_walk *caller =
+            kind == POINT_NONE ? lib_point_due(w, &ev) : NULL;
         int stop = 0;
         if (kind != POINT_NONE)
-            stop = at_point(w, kind, ev.seq, ev.site, fn, ctx, err);
-        else if (lib_point_due(w, &ev))
-            stop =
-                at_point(w, POINT_LIB_CALL, ev.seq, w->call.site, fn, ctx, err);
+            stop = at_point(w, kind, ev.seq, ev.site, NULL, fn, ctx, err);
+        else if (caller != NULL)
+            stop = at_point(w, POINT_LIB_CALL, ev.seq, caller->call.site,
+                            caller, fn, ctx, err);
         if (stop != 0)
             return stop < 0 ? -1 : 0;
         if (pmc_model_event(w->model, &ev, err) != 0)
             return -1;
-        after_event(w, &ev);
+        if (after_event(w, &ev) != 0)
+            return pmc_error_set(err, "crash: out of memory");
     }
     w->damaged = rc < 0;
     /* The end of the trace is a crash point too: after the last fence a
      * program may have stored more, and it may have been killed there. */
-    int stop = at_point(w, POINT_END, w->last_seq + 1, 0, fn, ctx, err);
+    int stop = at_point(w, POINT_END, w->last_seq + 1, 0, NULL, fn, ctx, err);
     if (stop < 0)
         return -1;
     if (w->damaged)
