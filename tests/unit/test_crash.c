@@ -620,7 +620,8 @@ static void tx_record(struct tracer *t, uint8_t kind, uint32_t site,
 {
     struct pmt_body_range body = {.addr = POOL + offset, .len = len};
     tb_rec(t->b, t->blk, kind, 0, site, t->seq++, &body,
-           kind == PMT_TX_ADD ? sizeof(body) : 0, NULL, 0);
+           kind == PMT_TX_ADD || kind == PMT_TX_ALLOC ? sizeof(body) : 0, NULL,
+           0);
 }
 
 /* A transaction that adds [160, 168) and stores there (logged), and
@@ -695,6 +696,101 @@ static void test_lib_call_points(void **state)
     explored_free(&e);
 }
 
+/* Two threads' transactions at once. A (thread 1) stores the data without
+ * adding it and commits the flag it added; B (thread 2) began its
+ * transaction before A's commit, and its first write (at 32, in the
+ * data's line: it writes that line back, the data with it) comes after.
+ * B's crash point there is the only one that can leave the flag in and
+ * the data out. Its varied stores (A's data) are those of A's last
+ * point explored, so when "the same transaction" was every thread's
+ * together it was skipped and the state never ran. */
+#define SITE_ADD_B 19u
+#define STR_ALLOC 6u
+
+static const char *two_thread_tx_trace(void)
+{
+    struct tracer t;
+    tracer_begin(&t);
+    const uint32_t a = t.blk, b = tb_block(t.b, 2, 0);
+    tb_string(t.b, a, t.seq++, STR_BEGIN, "pmemobj_tx_begin");
+    tb_string(t.b, a, t.seq++, STR_ADD, "pmemobj_tx_add_range");
+    tb_string(t.b, a, t.seq++, STR_COMMIT, "pmemobj_tx_process");
+    tb_string(t.b, a, t.seq++, STR_ALLOC, "pmemobj_tx_alloc");
+    const uint32_t sites[] = {SITE_BEGIN, SITE_ADD, SITE_COMMIT, SITE_ADD_B};
+    for (size_t i = 0; i < sizeof(sites) / sizeof(sites[0]); i++)
+        tb_site(t.b, a, t.seq++, sites[i], sites[i] * 10, 1, 2, 0, 0);
+    tb_thread(t.b, b, t.seq++, 101);
+    static const uint8_t undo[8] = {0x5a}, zero[8] = {0};
+    for (int i = 0; i < 2; i++) {
+        t.blk = i == 0 ? a : b;
+        lib_call(&t, SITE_BEGIN, STR_BEGIN, PMT_LIB_CALL_BEGIN);
+        tx_record(&t, PMT_TX_BEGIN, SITE_BEGIN, 0, 0);
+        lib_call(&t, SITE_BEGIN, STR_BEGIN, PMT_LIB_CALL_END);
+    }
+    t.blk = a;
+    put(&t, SITE_DATA, 0, data8, 8); /* unlogged */
+    lib_call(&t, SITE_ADD, STR_ADD, PMT_LIB_CALL_BEGIN);
+    addr_record(&t, PMT_LIB_WRITE, 232, undo, sizeof(undo)); /* point 0 */
+    tx_record(&t, PMT_TX_ADD, SITE_ADD, 64, 8);
+    lib_call(&t, SITE_ADD, STR_ADD, PMT_LIB_CALL_END);
+    put(&t, SITE_FLAG, 64, &flag1, 1); /* logged */
+    lib_call(&t, SITE_COMMIT, STR_COMMIT, PMT_LIB_CALL_BEGIN);
+    addr_record(&t, PMT_LIB_WRITE, 64, &flag1, 1); /* same varied: skipped */
+    tx_record(&t, PMT_TX_COMMIT, SITE_COMMIT, 0, 0);
+    lib_call(&t, SITE_COMMIT, STR_COMMIT, PMT_LIB_CALL_END);
+    tx_record(&t, PMT_TX_END, SITE_COMMIT, 0, 0);
+    t.blk = b;
+    lib_call(&t, SITE_ADD_B, STR_ALLOC, PMT_LIB_CALL_BEGIN);
+    addr_record(&t, PMT_LIB_WRITE, 32, zero, sizeof(zero)); /* point 1 */
+    tx_record(&t, PMT_TX_ALLOC, SITE_ADD_B, 32, 8);
+    lib_call(&t, SITE_ADD_B, STR_ALLOC, PMT_LIB_CALL_END);
+    lib_call(&t, SITE_COMMIT, STR_COMMIT, PMT_LIB_CALL_BEGIN);
+    tx_record(&t, PMT_TX_COMMIT, SITE_COMMIT, 0, 0);
+    lib_call(&t, SITE_COMMIT, STR_COMMIT, PMT_LIB_CALL_END);
+    tx_record(&t, PMT_TX_END, SITE_COMMIT, 0, 0);
+    tb_seal(t.b, b);
+    t.blk = a;
+    return tracer_end(&t, "two-threads.pmt");
+}
+
+/* B's crash point is explored: its state without A's data fails, at B's
+ * call, and names the store left out. */
+static void test_lib_call_points_per_thread(void **state)
+{
+    (void)state;
+    static struct explored e;
+    struct pmc_crash_options o = options();
+    explore(two_thread_tx_trace(), &o, &e);
+    /* A's add: data out, data in (the flag is not stored yet): both pass */
+    assert_string_equal(e.seen.s[0].id, "0.0");
+    assert_int_equal(e.seen.s[0].crash_site, SITE_ADD);
+    assert_int_equal(e.seen.s[0].outcome, PMC_RUN_PASS);
+    assert_string_equal(e.seen.s[1].id, "0.1");
+    assert_int_equal(e.seen.s[1].outcome, PMC_RUN_PASS);
+    /* B's allocation: the flag is committed, the data out fails */
+    assert_string_equal(e.seen.s[2].id, "1.0");
+    assert_int_equal(e.seen.s[2].crash_site, SITE_ADD_B);
+    assert_false(e.seen.s[2].duplicate);
+    assert_int_equal(e.seen.s[2].outcome, PMC_RUN_EXIT);
+    assert_non_null(strstr(e.seen.s[2].stderr_tail, "flag set, data missing"));
+    assert_string_equal(e.seen.s[3].id, "1.1");
+    assert_int_equal(e.seen.s[3].outcome, PMC_RUN_PASS);
+    assert_int_equal(e.summary.totals.failures, 1);
+    const struct pmc_finding *f = pmc_findings_get(e.findings, 0);
+    assert_non_null(f);
+    assert_int_equal(f->site, SITE_ADD_B);
+    assert_int_equal(f->notes[0].site, SITE_DATA);
+    assert_non_null(strstr(f->notes[0].message, "left out"));
+    assert_string_equal(f->notes[f->nnotes - 1].message,
+                        "crash point: in this pmemobj_tx_alloc call, before "
+                        "it wrote to pmem");
+    /* Every later state holds the data and the flag: none fails. */
+    for (size_t i = 4; i < e.seen.n; i++)
+        assert_true(e.seen.s[i].duplicate ||
+                    e.seen.s[i].outcome == PMC_RUN_PASS);
+    explored_free(&e);
+}
+
 /* --fail-alloc runs each point's full state once more; --media-errors
  * runs the final state with lines that hold data poisoned. */
 static void test_fault_states(void **state)
@@ -750,6 +846,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_markers),
         cmocka_unit_test(test_fault_states),
         cmocka_unit_test(test_lib_call_points),
+        cmocka_unit_test(test_lib_call_points_per_thread),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
