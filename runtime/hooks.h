@@ -144,6 +144,9 @@ PMT_DECLARE_POST_RESULT(pmem_memset, void *, void *, int, size_t, unsigned,
  * declared). The shorthands below keep the lists readable.
  */
 #define PMT_OID uint64_t, uint64_t /* a PMEMoid by value */
+/* a PMEMoid by value after the argument registers ran out: passed in
+ * memory, the pass hands the hook its address (pmtrace_abi.h) */
+#define PMT_OID_IN_MEMORY const void *
 #define PMT_SITE struct __pmt_site *
 
 /* pools */
@@ -282,9 +285,9 @@ PMT_DECLARE_PRE(pmemobj_root_construct, void *, size_t, void *, void *,
 PMT_DECLARE_POST_PAIR(pmemobj_root_construct, PMT_OID, void *, size_t, void *,
                       void *, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_list_insert, void *, size_t, void *, PMT_OID, int,
-                PMT_OID, PMT_SITE);
+                PMT_OID_IN_MEMORY, PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_list_insert, int, void *, size_t, void *,
-                        PMT_OID, int, PMT_OID, PMT_SITE);
+                        PMT_OID, int, PMT_OID_IN_MEMORY, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_list_insert_new, void *, size_t, void *, PMT_OID, int,
                 size_t, uint64_t, void *, void *, PMT_SITE);
 PMT_DECLARE_POST_PAIR(pmemobj_list_insert_new, PMT_OID, void *, size_t, void *,
@@ -294,9 +297,10 @@ PMT_DECLARE_PRE(pmemobj_list_remove, void *, size_t, void *, PMT_OID, int,
 PMT_DECLARE_POST_RESULT(pmemobj_list_remove, int, void *, size_t, void *,
                         PMT_OID, int, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_list_move, void *, size_t, void *, size_t, void *,
-                PMT_OID, int, PMT_OID, PMT_SITE);
+                PMT_OID_IN_MEMORY, int, PMT_OID_IN_MEMORY, PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_list_move, int, void *, size_t, void *, size_t,
-                        void *, PMT_OID, int, PMT_OID, PMT_SITE);
+                        void *, PMT_OID_IN_MEMORY, int, PMT_OID_IN_MEMORY,
+                        PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_publish, void *, void *, size_t, PMT_SITE);
 PMT_DECLARE_POST_RESULT(pmemobj_publish, int, void *, void *, size_t, PMT_SITE);
 PMT_DECLARE_PRE(pmemobj_tx_publish, void *, size_t, PMT_SITE);

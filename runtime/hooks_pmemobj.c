@@ -514,23 +514,20 @@ PMT_EXPORT void __pmt_post_pmemobj_root_construct(uint64_t oid_pool,
 PMT_EXPORT void __pmt_pre_pmemobj_list_insert(void *pop, size_t pe_offset,
                                               void *head, uint64_t dest_pool,
                                               uint64_t dest_off, int before,
-                                              uint64_t oid_pool,
-                                              uint64_t oid_off,
+                                              const void *oid,
                                               struct __pmt_site *site)
 {
     (void)pop, (void)pe_offset, (void)head, (void)dest_pool, (void)dest_off,
-        (void)before, (void)oid_pool, (void)oid_off;
+        (void)before, (void)oid;
     pmt_lib_call_enter(&fn_list_insert, site);
 }
 
-PMT_EXPORT void
-__pmt_post_pmemobj_list_insert(int result, void *pop, size_t pe_offset,
-                               void *head, uint64_t dest_pool,
-                               uint64_t dest_off, int before, uint64_t oid_pool,
-                               uint64_t oid_off, struct __pmt_site *site)
+PMT_EXPORT void __pmt_post_pmemobj_list_insert(
+    int result, void *pop, size_t pe_offset, void *head, uint64_t dest_pool,
+    uint64_t dest_off, int before, const void *oid, struct __pmt_site *site)
 {
     (void)pop, (void)pe_offset, (void)head, (void)dest_pool, (void)dest_off,
-        (void)before, (void)oid_pool, (void)oid_off;
+        (void)before, (void)oid;
     pmt_lib_call_leave(&fn_list_insert, result, site);
 }
 
@@ -576,25 +573,26 @@ PMT_EXPORT void __pmt_post_pmemobj_list_remove(int result, void *pop,
     pmt_lib_call_leave(&fn_list_remove, result, site);
 }
 
-PMT_EXPORT void __pmt_pre_pmemobj_list_move(
-    void *pop, size_t pe_old_offset, void *head_old, size_t pe_new_offset,
-    void *head_new, uint64_t dest_pool, uint64_t dest_off, int before,
-    uint64_t oid_pool, uint64_t oid_off, struct __pmt_site *site)
+PMT_EXPORT void __pmt_pre_pmemobj_list_move(void *pop, size_t pe_old_offset,
+                                            void *head_old,
+                                            size_t pe_new_offset,
+                                            void *head_new, const void *dest,
+                                            int before, const void *oid,
+                                            struct __pmt_site *site)
 {
     (void)pop, (void)pe_old_offset, (void)head_old, (void)pe_new_offset,
-        (void)head_new, (void)dest_pool, (void)dest_off, (void)before,
-        (void)oid_pool, (void)oid_off;
+        (void)head_new, (void)dest, (void)before, (void)oid;
     pmt_lib_call_enter(&fn_list_move, site);
 }
 
-PMT_EXPORT void __pmt_post_pmemobj_list_move(
-    int result, void *pop, size_t pe_old_offset, void *head_old,
-    size_t pe_new_offset, void *head_new, uint64_t dest_pool, uint64_t dest_off,
-    int before, uint64_t oid_pool, uint64_t oid_off, struct __pmt_site *site)
+PMT_EXPORT void
+__pmt_post_pmemobj_list_move(int result, void *pop, size_t pe_old_offset,
+                             void *head_old, size_t pe_new_offset,
+                             void *head_new, const void *dest, int before,
+                             const void *oid, struct __pmt_site *site)
 {
     (void)pop, (void)pe_old_offset, (void)head_old, (void)pe_new_offset,
-        (void)head_new, (void)dest_pool, (void)dest_off, (void)before,
-        (void)oid_pool, (void)oid_off;
+        (void)head_new, (void)dest, (void)before, (void)oid;
     pmt_lib_call_leave(&fn_list_move, result, site);
 }
 

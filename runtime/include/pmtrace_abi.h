@@ -117,7 +117,12 @@ void __pmt_load(const void *addr, uint64_t size, struct __pmt_site *site);
  * types of the function it hooks (pointers as pointers, size_t as size_t).
  * A struct passed or returned in two registers (PMDK's PMEMoid) is two
  * parameters in the IR: nparams counts both, and a POST hook receives such
- * a result as two parameters too (its members, in order).
+ * a result as two parameters too (its members, in order). When the six
+ * integer argument registers run out first, x86-64 passes the whole struct
+ * in memory: one parameter, a pointer to the caller's copy (byval), which
+ * the hook receives as `const void *`. So pmemobj_list_insert has 7 IR
+ * parameters (dest in two registers, oid by pointer) and
+ * pmemobj_list_move 8 (both PMEMoids by pointer).
  */
 #define PMT_HOOK_PRE 1
 #define PMT_HOOK_POST 2
@@ -215,10 +220,10 @@ void __pmt_load(const void *addr, uint64_t size, struct __pmt_site *site);
     X(pmemobj_free, PMT_HOOK_PRE_POST, 1)                                      \
     X(pmemobj_root, PMT_HOOK_PRE_POST, 2)                                      \
     X(pmemobj_root_construct, PMT_HOOK_PRE_POST, 4)                            \
-    X(pmemobj_list_insert, PMT_HOOK_PRE_POST, 8)                               \
+    X(pmemobj_list_insert, PMT_HOOK_PRE_POST, 7)                               \
     X(pmemobj_list_insert_new, PMT_HOOK_PRE_POST, 10)                          \
     X(pmemobj_list_remove, PMT_HOOK_PRE_POST, 6)                               \
-    X(pmemobj_list_move, PMT_HOOK_PRE_POST, 10)                                \
+    X(pmemobj_list_move, PMT_HOOK_PRE_POST, 8)                                 \
     X(pmemobj_publish, PMT_HOOK_PRE_POST, 3)                                   \
     X(pmemobj_tx_publish, PMT_HOOK_PRE_POST, 2)                                \
     /* annotations of <pmtrace.h> */                                           \
