@@ -211,25 +211,6 @@ static void check_trace(struct pmc_db *db, int64_t run,
     pmc_trace_close(t);
 }
 
-static int write_report(struct pmc_db *db, int64_t run,
-                        const struct check_options *o)
-{
-    struct report_output out;
-    struct pmc_error err;
-    if (report_output_open(&out, o->output, &err) != 0) {
-        cli_print_error(&err);
-        return -1;
-    }
-    bool ok = pmc_report_write(db, run, o->format, out.stream, &err) == 0;
-    if (!ok)
-        cli_print_error(&err);
-    if (report_output_close(&out, ok, &err) != 0) {
-        cli_print_error(&err);
-        return -1;
-    }
-    return ok ? 0 : -1;
-}
-
 /* Exit code from the outcome and the gate; the run's record agrees. */
 static int finish_run(struct pmc_db *db, int64_t run,
                       const struct check_options *o,
@@ -253,7 +234,7 @@ static int finish_run(struct pmc_db *db, int64_t run,
     }
     if (failed)
         return code;
-    if (write_report(db, run, o) != 0) {
+    if (report_output_write_run(db, run, o->format, o->output) != 0) {
         pmc_db_run_end(db, run, PMC_RUN_FAILED, PMC_EXIT_USAGE, &err);
         return PMC_EXIT_USAGE;
     }

@@ -221,25 +221,6 @@ static void on_progress(void *ctx, const struct pmc_crash_progress *p)
 
 /* ---- the run -------------------------------------------------------- */
 
-static int write_report(struct pmc_db *db, int64_t run,
-                        const struct crash_cli *o)
-{
-    struct report_output out;
-    struct pmc_error err;
-    if (report_output_open(&out, o->output, &err) != 0) {
-        cli_print_error(&err);
-        return -1;
-    }
-    bool ok = pmc_report_write(db, run, o->format, out.stream, &err) == 0;
-    if (!ok)
-        cli_print_error(&err);
-    if (report_output_close(&out, ok, &err) != 0) {
-        cli_print_error(&err);
-        return -1;
-    }
-    return ok ? 0 : -1;
-}
-
 static int finish(struct session *s, bool input_error, bool failed)
 {
     struct pmc_error err;
@@ -259,7 +240,8 @@ static int finish(struct session *s, bool input_error, bool failed)
         cli_print_error(&err);
         return PMC_EXIT_USAGE;
     }
-    if (write_report(s->db, s->run, s->o) != 0) {
+    if (report_output_write_run(s->db, s->run, s->o->format, s->o->output) !=
+        0) {
         pmc_db_run_end(s->db, s->run, PMC_RUN_FAILED, PMC_EXIT_USAGE, &err);
         return PMC_EXIT_USAGE;
     }
@@ -358,8 +340,8 @@ static int begin(struct session *s, int argc, char **argv)
         .shard = s->o->crash.shard_index,
         .shards = s->o->crash.shard_count ? s->o->crash.shard_count : 1,
     };
-    if (pmc_db_crash_begin(s->db, s->run, &t, trace_site, s, &cfg,
-                           &s->record, &err) != 0) {
+    if (pmc_db_crash_begin(s->db, s->run, &t, trace_site, s, &cfg, &s->record,
+                           &err) != 0) {
         cli_print_error(&err);
         pmc_db_run_end(s->db, s->run, PMC_RUN_FAILED, PMC_EXIT_USAGE, &err);
         return -1;

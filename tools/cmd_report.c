@@ -90,19 +90,9 @@ static int report_run(struct pmc_db *db, const struct report_options *o)
         cli_print_error(&err);
         return PMC_EXIT_USAGE;
     }
-    struct report_output out;
-    if (report_output_open(&out, o->output, &err) != 0) {
-        cli_print_error(&err);
-        return PMC_EXIT_USAGE;
-    }
-    bool ok = pmc_report_write(db, run, o->format, out.stream, &err) == 0;
-    if (!ok)
-        cli_print_error(&err);
-    if (report_output_close(&out, ok, &err) != 0) {
-        cli_print_error(&err);
-        ok = false;
-    }
-    return ok ? PMC_EXIT_OK : PMC_EXIT_USAGE;
+    return report_output_write_run(db, run, o->format, o->output) == 0
+               ? PMC_EXIT_OK
+               : PMC_EXIT_USAGE;
 }
 
 int cmd_report(int argc, char **argv)

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
+
 int report_output_open(struct report_output *o, const char *path,
                        struct pmc_error *err)
 {
@@ -49,4 +51,23 @@ int report_output_close(struct report_output *o, bool ok, struct pmc_error *err)
     free(o->tmp_path);
     o->tmp_path = NULL;
     return rc;
+}
+
+int report_output_write_run(struct pmc_db *db, int64_t run,
+                            enum pmc_report_format format, const char *path)
+{
+    struct report_output out;
+    struct pmc_error err;
+    if (report_output_open(&out, path, &err) != 0) {
+        cli_print_error(&err);
+        return -1;
+    }
+    bool ok = pmc_report_write(db, run, format, out.stream, &err) == 0;
+    if (!ok)
+        cli_print_error(&err);
+    if (report_output_close(&out, ok, &err) != 0) {
+        cli_print_error(&err);
+        return -1;
+    }
+    return ok ? 0 : -1;
 }

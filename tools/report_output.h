@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "db.h"
 #include "error.h"
+#include "report.h"
 
 struct report_output {
     FILE *stream;
@@ -29,5 +31,10 @@ int report_output_open(struct report_output *o, const char *path,
  * written. */
 int report_output_close(struct report_output *o, bool ok,
                         struct pmc_error *err);
+
+/* The report of run in format, written whole to path (NULL or "-":
+ * stdout). Errors are printed (cli.h); returns 0 or -1. */
+int report_output_write_run(struct pmc_db *db, int64_t run,
+                            enum pmc_report_format format, const char *path);
 
 #endif /* PMC_REPORT_OUTPUT_H */
