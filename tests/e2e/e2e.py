@@ -143,11 +143,17 @@ def build_source_args():
     p = argparse.ArgumentParser()
     p.add_argument("--build", required=True)
     p.add_argument("--source", required=True)
+    p.add_argument("-k", dest="pattern", action="append",
+                   help="only the tests whose name contains PATTERN")
     return p.parse_args()
 
 
-def run_case(case):
-    """Run the tests of one unittest.TestCase class: the exit status."""
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
+def run_case(case, patterns=None):
+    """Run the tests of one unittest.TestCase class (those whose name
+    contains one of patterns, when given): the exit status."""
+    loader = unittest.TestLoader()
+    if patterns:
+        loader.testNamePatterns = [f"*{k}*" for k in patterns]
+    suite = loader.loadTestsFromTestCase(case)
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     return 0 if result.wasSuccessful() else 1

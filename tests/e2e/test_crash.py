@@ -25,7 +25,6 @@ trace explored with the recovery command.
 
 usage: test_crash.py --build DIR --source DIR [-k NAME]
 """
-import argparse
 import json
 import os
 import re
@@ -307,18 +306,9 @@ def add_tests():
 
 def main():
     global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--build", required=True)
-    p.add_argument("--source", required=True)
-    p.add_argument("-k", dest="pattern", action="append")
-    ARGS = p.parse_args()
+    ARGS = e2e.build_source_args()
     add_tests()
-    loader = unittest.defaultTestLoader
-    if ARGS.pattern:
-        loader.testNamePatterns = [f"*{k}*" for k in ARGS.pattern]
-    suite = loader.loadTestsFromTestCase(Crash)
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    return e2e.run_case(Crash, ARGS.pattern)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ redundant and the only other warnings allowed are redundant fences.
 
 usage: test_workloads.py --build DIR --source DIR [-k NAME]
 """
-import argparse
 import os
 import sys
 import unittest
@@ -133,18 +132,9 @@ def add_tests():
 
 def main():
     global ARGS
-    p = argparse.ArgumentParser()
-    p.add_argument("--build", required=True)
-    p.add_argument("--source", required=True)
-    p.add_argument("-k", dest="pattern", action="append")
-    ARGS = p.parse_args()
+    ARGS = e2e.build_source_args()
     add_tests()
-    loader = unittest.defaultTestLoader
-    if ARGS.pattern:
-        loader.testNamePatterns = [f"*{k}*" for k in ARGS.pattern]
-    suite = loader.loadTestsFromTestCase(Twins)
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    return 0 if result.wasSuccessful() else 1
+    return e2e.run_case(Twins, ARGS.pattern)
 
 
 if __name__ == "__main__":
