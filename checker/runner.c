@@ -374,11 +374,17 @@ static int build_request(const struct pmc_runner *r,
         free(strings);
         return -1;
     }
+    /* A recovery in persistent mode may take this run in the process of
+     * the last one when the run needs nothing set up at a process's start:
+     * the runtime reads the faults and opens the trace only there. */
+    bool fresh_process = trace || req->faults.fail_alloc != 0 ||
+                         req->faults.poison_offset != UINT64_MAX;
     struct pmt_fs_request head = {
         .magic = PMT_FS_MAGIC_REQUEST,
         .strings_size = (uint32_t)size,
         .rlimit_as = r->rlimit_as,
         .rlimit_nproc = r->rlimit_nproc,
+        .flags = r->forks && !fresh_process ? PMT_FS_REQUEST_SAME_PROCESS : 0,
     };
     out->len = sizeof(head) + size;
     out->bytes = malloc(out->len);

@@ -36,7 +36,7 @@ __attribute__((constructor)) static void supervise(int argc, char **argv,
     unsetenv(PMC_SUPERVISOR_ENV);
     if (*end != '\0' || ctl < 0 || status < 0 || argc < 2)
         _exit(127);
-    if (pmt_fs_serve((int)ctl, (int)status) != 0)
+    if (pmt_fs_serve((int)ctl, (int)status, NULL) != 0)
         _exit(127);
     /* A run's child: the command, in the run's environment. */
     execve(argv[0], argv + 1, environ);

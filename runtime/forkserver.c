@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,10 +108,33 @@ static void edit_environment(const char *s, const char *end)
     }
 }
 
+/* Persistent mode, between a run's child and its server, on a socket pair
+ * private to the two: the child says its run is over, the server answers
+ * with the next request's strings (pmtrace_forkserver.h). */
+#define NEXT_MAGIC_DONE 0x454e4f44u /* "DONE" */
+#define NEXT_MAGIC_RUN 0x4e55524eu  /* "NRUN" */
+
+struct next_done {
+    uint32_t magic;
+    int32_t status;       /* the run's exit status */
+    uint64_t max_rss_kib; /* the process's peak so far */
+};
+
+struct next_run {
+    uint32_t magic;
+    uint32_t strings_size; /* as in the request; the strings follow */
+};
+
 struct server {
     pid_t pid;
     int ctl, status;
+    bool offer_next;              /* persistent mode offered */
     struct sigaction pipe_action; /* SIGPIPE's before the server ignored it */
+    /* A run's process waiting in pmt_fs_next_run, or 0; the server's end
+     * of its socket, and the limits it runs under. */
+    pid_t waiting;
+    int waiting_fd;
+    uint64_t waiting_as, waiting_nproc;
 };
 
 /* In the run's child: everything pmtrace_forkserver.h promises. */
@@ -226,57 +250,169 @@ static void runner_gone(pid_t run)
     _exit(0);
 }
 
-/* Wait for the run's process to end, watching ctl meanwhile: the runner
- * writes nothing during a run, so ctl turns readable only when it is gone.
- * Without pidfd_open (Linux < 5.3) the wait is a plain one. */
-static int wait_run(pid_t run, int ctl, int *wait_status, struct rusage *ru)
+/* End the process waiting for a next run, if any: it is not to have one. */
+static void end_waiting(struct server *sv)
+{
+    if (sv->waiting == 0)
+        return;
+    kill(-sv->waiting, SIGKILL);
+    kill(sv->waiting, SIGKILL);
+    reap_leftovers(sv->waiting);
+    close(sv->waiting_fd);
+    sv->waiting = 0;
+    sv->waiting_fd = -1;
+}
+
+/* The done message of a run in persistent mode: 1 with it read, 0 when the
+ * child closed its end (it is ending), -1 on a message that is not one. */
+static int read_done(int fd, struct next_done *done)
+{
+    ssize_t n;
+    do
+        n = recv(fd, done, sizeof(*done), MSG_WAITALL);
+    while (n < 0 && errno == EINTR);
+    if (n == 0)
+        return 0;
+    return n == (ssize_t)sizeof(*done) && done->magic == NEXT_MAGIC_DONE ? 1
+                                                                         : -1;
+}
+
+enum run_end {
+    RUN_EXITED,  /* the run's process is gone: *wait_status */
+    RUN_WAITING, /* it waits in pmt_fs_next_run: *done */
+    RUN_LOST,    /* waiting for it failed */
+};
+
+/* Wait for the run's process to end or, with next_fd >= 0, to say its run
+ * is over, watching ctl meanwhile: the runner writes nothing during a run,
+ * so ctl turns readable only when it is gone. Without pidfd_open (Linux <
+ * 5.3) the wait is a plain one, and persistent mode is refused: the
+ * child's message then fails and it ends as it would have. */
+static enum run_end wait_run(pid_t run, int ctl, int next_fd, int *wait_status,
+                             struct rusage *ru, struct next_done *done)
 {
 #ifdef SYS_pidfd_open
     int pidfd = (int)syscall(SYS_pidfd_open, run, 0);
     if (pidfd >= 0) {
-        struct pollfd fds[2] = {{pidfd, POLLIN, 0}, {ctl, POLLIN, 0}};
+        struct pollfd fds[3] = {
+            {pidfd, POLLIN, 0}, {ctl, POLLIN, 0}, {next_fd, POLLIN, 0}};
         for (;;) {
-            int n = poll(fds, 2, -1);
+            int n = poll(fds, next_fd >= 0 ? 3 : 2, -1);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0 || fds[0].revents != 0)
                 break;
             if (fds[1].revents != 0)
                 runner_gone(run);
+            if (next_fd >= 0 && fds[2].revents != 0) {
+                int got = read_done(next_fd, done);
+                if (got == 1) {
+                    close(pidfd);
+                    return RUN_WAITING;
+                }
+                /* Not a done message: the child is ending, or has gone
+                 * wrong; either way its end is what is reported. */
+                shutdown(next_fd, SHUT_RDWR);
+                next_fd = -1;
+            }
         }
         close(pidfd);
+    } else if (next_fd >= 0) {
+        shutdown(next_fd, SHUT_RDWR);
     }
 #else
     (void)ctl;
+    if (next_fd >= 0)
+        shutdown(next_fd, SHUT_RDWR);
 #endif
     while (wait4(run, wait_status, 0, ru) < 0)
         if (errno != EINTR)
-            return -1;
-    return 0;
+            return RUN_LOST;
+    return RUN_EXITED;
 }
 
-/* Serve one request; returns true in the run's child. */
-static bool serve_one(const struct server *sv)
+/* Hand the waiting process the request: 0 when it has it. */
+static int hand_over(struct server *sv, const struct pmt_fs_request *req,
+                     const char *strings)
 {
-    struct pmt_fs_request req;
-    char *strings = NULL;
-    if (read_request(sv->ctl, &req, &strings) != 0)
-        _exit(0);
+    if (sv->waiting == 0 || !(req->flags & PMT_FS_REQUEST_SAME_PROCESS) ||
+        req->rlimit_as != sv->waiting_as ||
+        req->rlimit_nproc != sv->waiting_nproc)
+        return -1;
+    struct next_run next = {NEXT_MAGIC_RUN, req->strings_size};
+    struct iovec iov[2] = {{&next, sizeof(next)},
+                           {(void *)strings, req->strings_size}};
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+    ssize_t want = (ssize_t)(sizeof(next) + req->strings_size);
+    ssize_t n;
+    do
+        n = sendmsg(sv->waiting_fd, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == want ? 0 : -1;
+}
+
+/* Fork the run's process; in the child, set it up and return 0 (with
+ * *child_fd its end of the persistent-mode socket, or -1). In the server,
+ * the pid (or -errno) and *server_fd the server's end, or -1. */
+static pid_t fork_run(const struct server *sv,
+                      const struct pmt_fs_request *req, char *strings,
+                      int *server_fd, int *child_fd)
+{
+    int pair[2] = {-1, -1};
+    if (sv->offer_next && (req->flags & PMT_FS_REQUEST_SAME_PROCESS) &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+        pair[0] = pair[1] = -1;
     pid_t run = fork();
     if (run == 0) {
         close(sv->ctl);
         close(sv->status);
-        if (run_setup(sv, &req, strings) != 0)
+        if (pair[0] >= 0)
+            close(pair[0]);
+        if (run_setup(sv, req, strings) != 0)
             _exit(127);
-        free(strings);
-        return true;
+        *child_fd = pair[1];
+        return 0;
+    }
+    int fork_errno = errno;
+    if (pair[1] >= 0)
+        close(pair[1]);
+    if (run < 0 && pair[0] >= 0) {
+        close(pair[0]);
+        pair[0] = -1;
+    }
+    *server_fd = pair[0];
+    return run > 0 ? run : -fork_errno;
+}
+
+/* Serve one request; returns true in the run's child. */
+static bool serve_one(struct server *sv, int *child_fd)
+{
+    struct pmt_fs_request req;
+    char *strings = NULL;
+    if (read_request(sv->ctl, &req, &strings) != 0) {
+        end_waiting(sv);
+        _exit(0);
+    }
+    pid_t run;
+    int next_fd = -1;
+    if (hand_over(sv, &req, strings) == 0) {
+        run = sv->waiting;
+        next_fd = sv->waiting_fd;
+        sv->waiting = 0;
+        sv->waiting_fd = -1;
+    } else {
+        end_waiting(sv);
+        run = fork_run(sv, &req, strings, &next_fd, child_fd);
+        if (run == 0) {
+            free(strings);
+            return true;
+        }
+        if (run > 0)
+            setpgid(run, run); /* also here: the runner may kill the group
+                                  at once, before the child ran at all */
     }
     free(strings);
-    struct pmt_fs_started started = {PMT_FS_MAGIC_STARTED,
-                                     run > 0 ? (int32_t)run : -errno};
-    if (run > 0)
-        setpgid(run, run); /* also here: the runner may kill the group at
-                              once, before the child ran at all */
+    struct pmt_fs_started started = {PMT_FS_MAGIC_STARTED, (int32_t)run};
     if (write_all(sv->status, &started, sizeof(started)) != 0) {
         if (run > 0)
             runner_gone(run);
@@ -287,18 +423,40 @@ static bool serve_one(const struct server *sv)
     struct pmt_fs_ended ended = {PMT_FS_MAGIC_ENDED, 0, 0};
     struct rusage ru;
     memset(&ru, 0, sizeof(ru));
-    if (wait_run(run, sv->ctl, &ended.wait_status, &ru) != 0)
+    struct next_done done;
+    switch (wait_run(run, sv->ctl, next_fd, &ended.wait_status, &ru, &done)) {
+    case RUN_WAITING:
+        ended.wait_status = W_EXITCODE(done.status & 0xff, 0);
+        ended.max_rss_kib = done.max_rss_kib;
+        sv->waiting = run;
+        sv->waiting_fd = next_fd;
+        sv->waiting_as = req.rlimit_as;
+        sv->waiting_nproc = req.rlimit_nproc;
+        break;
+    case RUN_LOST:
         ended.wait_status = W_EXITCODE(127, 0);
-    ended.max_rss_kib = (uint64_t)ru.ru_maxrss;
-    reap_leftovers(run);
-    if (write_all(sv->status, &ended, sizeof(ended)) != 0)
+        /* fall through */
+    case RUN_EXITED:
+        ended.max_rss_kib = (uint64_t)ru.ru_maxrss;
+        if (next_fd >= 0)
+            close(next_fd);
+        reap_leftovers(run);
+        break;
+    }
+    if (write_all(sv->status, &ended, sizeof(ended)) != 0) {
+        end_waiting(sv);
         _exit(0);
+    }
     return false;
 }
 
-int pmt_fs_serve(int ctl, int status)
+int pmt_fs_serve(int ctl, int status, int *next_fd)
 {
-    struct server sv = {.pid = getpid(), .ctl = ctl, .status = status};
+    struct server sv = {.pid = getpid(),
+                        .ctl = ctl,
+                        .status = status,
+                        .offer_next = next_fd != NULL,
+                        .waiting_fd = -1};
     struct pmt_fs_hello hello = {PMT_FS_MAGIC_HELLO, PMT_FS_VERSION,
                                  (int32_t)sv.pid, 0};
     /* A runner that is gone must end the server with an error on write,
@@ -313,7 +471,58 @@ int pmt_fs_serve(int ctl, int status)
     fcntl(status, F_SETFD, FD_CLOEXEC);
     signal(SIGCHLD, SIG_DFL); /* children must stay waitable */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    while (!serve_one(&sv))
+    int child_fd = -1;
+    while (!serve_one(&sv, &child_fd))
         ;
+    if (next_fd != NULL)
+        *next_fd = child_fd;
+    else if (child_fd >= 0)
+        close(child_fd);
     return 0;
+}
+
+/* ---- persistent mode, in a run's child ---------------------------------- */
+
+static int recv_all(int fd, void *buf, size_t len)
+{
+    ssize_t n;
+    do
+        n = recv(fd, buf, len, MSG_WAITALL);
+    while (n < 0 && errno == EINTR);
+    return n == (ssize_t)len ? 0 : -1;
+}
+
+int pmt_fs_next_run(int fd, int status)
+{
+    if (fd < 0)
+        return 0;
+    fflush(NULL);
+    struct rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    getrusage(RUSAGE_SELF, &ru);
+    struct next_done done = {NEXT_MAGIC_DONE, status,
+                             (uint64_t)ru.ru_maxrss};
+    ssize_t n;
+    do
+        n = send(fd, &done, sizeof(done), MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof(done))
+        return 0; /* not taken: this process ends, as it would have */
+    /* Taken: the run's end is reported. From here on the server counts
+     * this process as its next run's, so a failure is that run's failure,
+     * as a child that cannot be set up fails (127). The server kills a
+     * process it will not hand a run to. */
+    struct next_run next;
+    if (recv_all(fd, &next, sizeof(next)) != 0 ||
+        next.magic != NEXT_MAGIC_RUN || next.strings_size == 0 ||
+        next.strings_size > PMT_FS_MAX_STRINGS)
+        _exit(127);
+    char *strings = malloc(next.strings_size);
+    if (strings == NULL || recv_all(fd, strings, next.strings_size) != 0 ||
+        strings[next.strings_size - 1] != '\0' || chdir(strings) != 0)
+        _exit(127);
+    edit_environment(strings + strlen(strings) + 1,
+                     strings + next.strings_size);
+    free(strings);
+    return 1;
 }

@@ -7,6 +7,9 @@
  */
 #include "recovery.h"
 
+#define __PMTRACE__ 1 /* what pmcc defines: the real declarations */
+#include "pmtrace.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "pmtrace_forkserver.h"
+#include "rt.h"
 
 /* The runner starts a program as a fork server only when it finds this in
  * the program's file (pmtrace_forkserver.h). */
@@ -33,7 +37,8 @@ static struct {
     bool images_read;
     uint64_t poison;
     uint32_t fail_alloc;
-} recovery = {.poison = UINT64_MAX};
+    int next_fd; /* persistent mode's socket to the server, or -1 */
+} recovery = {.poison = UINT64_MAX, .next_fd = -1};
 
 bool pmt_recovery_images(void)
 {
@@ -173,7 +178,8 @@ static void maybe_serve(const char *value)
      * the hypervisor in a virtual machine, and there the probe cost half
      * of a small recovery's run. Done once here, it is a no-op there. */
     __builtin_cpu_init();
-    if (process_alone() && pmt_fs_serve((int)ctl, (int)status) == 0)
+    if (process_alone() &&
+        pmt_fs_serve((int)ctl, (int)status, &recovery.next_fd) == 0)
         return; /* a run's child */
     close((int)ctl);
     close((int)status);
@@ -186,4 +192,17 @@ void pmt_recovery_init(void)
     if (fds != NULL)
         maybe_serve(fds);
     read_faults();
+}
+
+/* <pmtrace.h>: one process, state after state. The program is between two
+ * states here, single-threaded by the contract of PMT_RECOVERY_NEXT, so the
+ * descriptor needs no lock. */
+PMT_EXPORT int pmtrace_recovery_next(int status)
+{
+    if (pmt_fs_next_run(recovery.next_fd, status) == 1)
+        return 1;
+    if (recovery.next_fd >= 0)
+        close(recovery.next_fd);
+    recovery.next_fd = -1;
+    return 0;
 }

@@ -10,9 +10,12 @@
  *                            only crash points would be the pool's close)
  *   obj_list POOL verify     open the pool, walk the list; exit 1 when the
  *                            count does not match the nodes
+ *   obj_list POOL verify-next  the same, state after state in one process
+ *                            under `pmcheck crash` (PMT_RECOVERY_NEXT)
  */
 #include <libpmemobj.h>
 #include <pmtrace.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +77,19 @@ static int verify(PMEMobjpool *pop)
     return 0;
 }
 
+static int open_and_verify(const char *path)
+{
+    PMEMobjpool *pop = pmemobj_open(path, LAYOUT);
+    if (pop == NULL) {
+        fprintf(stderr, "obj_list: cannot open %s: %s\n", path,
+                pmemobj_errormsg());
+        return 1;
+    }
+    int status = verify(pop) == 0 ? 0 : 1;
+    pmemobj_close(pop);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -97,17 +113,14 @@ int main(int argc, char **argv)
         pmemobj_close(pop);
         return status;
     }
-    if (strcmp(argv[2], "verify") != 0) {
+    bool next = strcmp(argv[2], "verify-next") == 0;
+    if (!next && strcmp(argv[2], "verify") != 0) {
         fprintf(stderr, "obj_list: unknown command %s\n", argv[2]);
         return 2;
     }
-    pop = pmemobj_open(argv[1], LAYOUT);
-    if (pop == NULL) {
-        fprintf(stderr, "obj_list: cannot open %s: %s\n", argv[1],
-                pmemobj_errormsg());
-        return 1;
-    }
-    int status = verify(pop) == 0 ? 0 : 1;
-    pmemobj_close(pop);
+    int status;
+    do
+        status = open_and_verify(argv[1]);
+    while (next && PMT_RECOVERY_NEXT(status));
     return status;
 }

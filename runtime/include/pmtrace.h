@@ -20,6 +20,29 @@
  *   PMT_MARKER(name)                       a named marker; recovery runs see
  *                                          the markers passed before their
  *                                          crash point in PMCHECK_MARKERS
+ *   PMT_RECOVERY_NEXT(status)              persistent mode, below
+ *
+ * Persistent mode. `pmcheck crash` starts a new process for each crash
+ * state it recovers; a recovery can instead take state after state in one
+ * process, which spares the process start and warms what it allocates
+ * (libpmemobj's pool open costs half as much in a warm process):
+ *
+ *     int status;
+ *     do
+ *         status = recover(argv[1]);   open the pool, check it, close it
+ *     while (PMT_RECOVERY_NEXT(status));
+ *     return status;
+ *
+ * PMT_RECOVERY_NEXT(status) ends the recovery of one state with exit
+ * status status (0: it passed). It returns nonzero when the next state is
+ * ready: the image files named on the command line hold it (the same
+ * paths), the working directory and environment are the next run's. It
+ * returns 0 when the process is to end as usual: when not run by
+ * `pmcheck crash`, with `--loads` or a fault option that needs a fresh
+ * process for the next state (that one then gets one), or when built
+ * without pmcc. Between states the program must hold nothing of the last
+ * one: the pool closed, its threads joined, its children waited for, no
+ * memory derived from the image kept.
  *
  * pmtrace_register(addr, len, name) declares [addr, addr + len) persistent
  * memory when pmcheck cannot learn it from pmem_map_file, a PMDK pool or a
@@ -47,6 +70,7 @@ void pmtrace_durable(void);
 void pmtrace_crash_point(void);
 void pmtrace_commit_var(const void *addr, size_t len);
 void pmtrace_marker(const char *name);
+int pmtrace_recovery_next(int status);
 
 #define PMT_ASSERT_PERSISTED(addr, len)                                        \
     pmtrace_assert_persisted((addr), (size_t)(len))
@@ -56,6 +80,7 @@ void pmtrace_marker(const char *name);
 #define PMT_CRASH_POINT() pmtrace_crash_point()
 #define PMT_COMMIT_VAR(addr, len) pmtrace_commit_var((addr), (size_t)(len))
 #define PMT_MARKER(name) pmtrace_marker((name))
+#define PMT_RECOVERY_NEXT(status) pmtrace_recovery_next((status))
 
 #else /* not built with pmcc: nothing at all */
 
@@ -82,6 +107,7 @@ static inline int pmtrace_unregister(void *addr, size_t len)
 #define PMT_CRASH_POINT() ((void)0)
 #define PMT_COMMIT_VAR(addr, len) ((void)sizeof(addr), (void)sizeof(len))
 #define PMT_MARKER(name) ((void)sizeof(name))
+#define PMT_RECOVERY_NEXT(status) ((void)sizeof(status), 0)
 
 #endif
 

@@ -1,7 +1,7 @@
 /*
  * pmtrace_forkserver.h - how pmcheck's recovery runner (checker/runner.h)
  * talks to the process that starts its runs, and what a run finds in its
- * environment. Version 1.
+ * environment. Version 2.
  *
  * The fork server. The runner starts the recovery program once with
  * PMCHECK_FORKSERVER="C,S": C is the read end of a pipe the runner writes
@@ -36,12 +36,12 @@
 
 #include <stdint.h>
 
-#define PMT_FS_VERSION 1
+#define PMT_FS_VERSION 2
 
 /* In the file of every program that can serve: the runner looks for it
  * before it starts a program with PMCHECK_FORKSERVER, so that a program
  * that cannot serve is never run just to find that out. */
-#define PMT_FS_MARKER "pmtrace: fork server, protocol version 1"
+#define PMT_FS_MARKER "pmtrace: fork server, protocol version 2"
 
 /* "C,S": the server's request and answer descriptors. Unset by the server
  * before its first fork, so nothing a run starts sees it. */
@@ -86,7 +86,21 @@ struct pmt_fs_request {
     uint32_t strings_size;
     uint64_t rlimit_as;    /* RLIMIT_AS in bytes; 0: unchanged */
     uint64_t rlimit_nproc; /* RLIMIT_NPROC; 0: unchanged */
+    uint32_t flags;        /* PMT_FS_REQUEST_* */
+    uint32_t reserved;
 };
+
+/* Persistent mode. A run's process that calls pmtrace_recovery_next()
+ * (pmtrace.h) offers to recover the next state itself: the server reports
+ * the run ended with the status it passed, keeps the process stopped in
+ * that call, and hands it the next request that allows it - one with this
+ * flag and the same limits. The process then changes to the request's
+ * directory, applies its environment edits and goes on with the next
+ * state; its pid and process group stay those of the first run. Any other
+ * request, or end of file, kills it first. The runner sets the flag only
+ * for runs that need nothing a process sets up at its start: no injected
+ * fault, no trace of the recovery. */
+#define PMT_FS_REQUEST_SAME_PROCESS 1u
 
 /* Server -> runner: the run's process, also its process group; -errno
  * when fork failed (no ended message follows then). */
@@ -95,7 +109,8 @@ struct pmt_fs_started {
     int32_t pid;
 };
 
-/* Server -> runner: the run is over and nothing it started is left. */
+/* Server -> runner: the run is over and nothing it started is left - or,
+ * in persistent mode, its process waits for the next state. */
 struct pmt_fs_ended {
     uint32_t magic;
     int32_t wait_status;  /* as waitpid(2) gives it */
@@ -107,18 +122,27 @@ struct pmt_fs_ended {
  * the runtime (a program built with pmcc serves its own runs) and into
  * pmcheck (its supervisor, checker/supervisor.h), as crc32c.c is; it
  * needs only libc.
- *  - pmt_fs_serve(ctl, status) writes the hello on status, then serves the
- *    requests read from ctl until end of file, and then _exit(0)s: in the
- *    server it never returns. It returns 0 in the child of each run, set
- *    up as above, with ctl and status closed; and -1 (errno set) when the
- *    hello cannot be written: the caller is no fork server and goes on as
- *    it would have.
+ *  - pmt_fs_serve(ctl, status, next_fd) writes the hello on status, then
+ *    serves the requests read from ctl until end of file, and then
+ *    _exit(0)s: in the server it never returns. It returns 0 in the child
+ *    of each run, set up as above, with ctl and status closed; and -1
+ *    (errno set) when the hello cannot be written: the caller is no fork
+ *    server and goes on as it would have. With next_fd non-NULL the server
+ *    offers persistent mode: a run's child gets in *next_fd the descriptor
+ *    to pass pmt_fs_next_run (-1 when its request did not allow it).
+ *  - pmt_fs_next_run(fd, status), in a run's child: the run is over with
+ *    exit status status. 1 when the next request has been applied to this
+ *    process (directory, environment) and it is to go on with it; 0 when
+ *    there is none for it (fd is -1, or the server would not have it): the
+ *    process then ends as it would have. It flushes stdio first, so what
+ *    the run wrote is out when its end is reported.
  *  - The caller must be single-threaded and have no child: fork copies one
  *    thread, and the server reaps and kills every child it has.
  *  - The server takes no lock and uses no stdio stream; it uses the heap
  *    for the request it holds. A run's child starts with the caller's
  *    state, plus what the request says.
  */
-int pmt_fs_serve(int ctl, int status);
+int pmt_fs_serve(int ctl, int status, int *next_fd);
+int pmt_fs_next_run(int fd, int status);
 
 #endif /* PMTRACE_FORKSERVER_H */

@@ -19,6 +19,10 @@ trace explored with the recovery command.
   load" comments, and a crash point; its fixed twin has none.
 - --loads on every other workload's fixed twin finds nothing, and nothing
   changes the states explored: the same states as without it.
+- Persistent mode (`list POOL verify-next`, PMT_RECOVERY_NEXT: state after
+  state in one process) records the same states and findings as a process
+  per state, with media errors (runs that need a process of their own)
+  among the states.
 - --jobs 1 and --jobs 2 record the same states and findings; shards 0/2
   and 1/2, each in its own database, merged with `pmcheck merge`, equal
   the unsharded run.
@@ -93,10 +97,11 @@ class Twin:
             args += [a for a in how.get("crash_args", []) if a not in args]
         return args
 
-    def crash(self, db, *extra):
+    def crash(self, db, *extra, recover=None):
         """pmcheck crash --format json; returns (status, report)."""
         cmd = [self.tools.pmcheck, "crash", self.trace, "--db", db,
-               "--recover", self.recover_command(), "--format", "json",
+               "--recover", recover or self.recover_command(),
+               "--format", "json",
                "--quiet", *self.crash_args(), *extra]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode not in (0, 1):
@@ -265,6 +270,21 @@ class Crash(unittest.TestCase):
         t.crash(two, "--jobs", "2")
         self.assertEqual(states(one), states(two))
         self.assertEqual(findings(one), findings(two))
+
+    def test_persistent_mode_agrees(self):
+        for bug in ("BUG_PUBLISH_EARLY", None):
+            t = self.twin("list", bug)
+            each, loop = t.db("each"), t.db("persistent")
+            faults = ("--media-errors", "3", "--jobs", "2")
+            status, _ = t.crash(each, *faults)
+            self.assertEqual(status, t.crash(
+                loop, *faults, recover=f"{t.binary} {{image}} verify-next")[0])
+            self.assertEqual(states(each), states(loop), t.variant)
+            self.assertEqual(findings(each), findings(loop), t.variant)
+            outcomes = {row[2] for row in states(loop)}
+            self.assertIn("signal", outcomes)  # SIGBUS, the media errors
+            if bug:
+                self.assertTrue(findings(loop))
 
     def test_shards_merge(self):
         t = self.twin("list", "BUG_PUBLISH_EARLY")

@@ -609,6 +609,106 @@ static void test_runner_image_written_through_fd(void **state)
     pmc_runner_free(r);
 }
 
+/* ---- persistent mode ----------------------------------------------------- */
+
+/* A run of "next" with the image's first byte set to byte: its stderr line
+ * parsed into *iteration and *pid. */
+static struct pmc_run_result next_run(struct pmc_runner *r, uint8_t byte,
+                                      const struct pmc_run_request *req,
+                                      int *iteration, int *pid)
+{
+    pmc_runner_image(r, 0)[0] = byte;
+    struct pmc_run_result res = run(r, req);
+    char state[64];
+    if (sscanf(res.stderr_tail, "iteration %d pid %d state %63s", iteration,
+               pid, state) != 3)
+        fail_msg("byte %d: stderr \"%s\"", byte, res.stderr_tail);
+    if (req != NULL && req->state_id != NULL)
+        assert_string_equal(state, req->state_id);
+    return res;
+}
+
+/* Built with pmcc, a recovery that asks for the next state gets it in the
+ * same process, with the next image, directory and environment; a run
+ * that needs a fresh process (a fault) gets one, and so does the run after
+ * one that hung or crashed. */
+static void test_runner_persistent_mode(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    struct pmc_runner *r =
+        runner_for(program("RECOVERY_PMCC"), "next {image}", 0.5, false);
+    assert_true(pmc_runner_forks(r));
+    struct pmc_run_request req = {.state_id = "s1",
+                                  .faults = {.poison_offset = UINT64_MAX}};
+    int it, pid, first_pid;
+    struct pmc_run_result res = next_run(r, 0, &req, &it, &first_pid);
+    assert_int_equal(res.outcome, PMC_RUN_PASS);
+    assert_int_equal(it, 1);
+    req.state_id = "s2";
+    res = next_run(r, 7, &req, &it, &pid);
+    assert_int_equal(res.outcome, PMC_RUN_EXIT);
+    assert_int_equal(res.code, 7);
+    assert_int_equal(it, 2);
+    assert_int_equal(pid, first_pid);
+    /* A fault is set up at a process's start: a new one. */
+    req.state_id = "s3";
+    req.faults.fail_alloc = 1;
+    res = next_run(r, 0, &req, &it, &pid);
+    assert_int_equal(res.outcome, PMC_RUN_PASS);
+    assert_int_equal(it, 1);
+    assert_int_not_equal(pid, first_pid);
+    /* That process could not go on (its run did not allow it): new again,
+     * and that one goes on. */
+    req.state_id = "s4";
+    req.faults.fail_alloc = 0;
+    res = next_run(r, 0, &req, &it, &first_pid);
+    assert_int_equal(it, 1);
+    res = next_run(r, 0, &req, &it, &pid);
+    assert_int_equal(it, 2);
+    assert_int_equal(pid, first_pid);
+    /* A hang and a crash end the process; their outcomes are theirs. */
+    res = next_run(r, 0xff, &req, &it, &pid);
+    assert_int_equal(res.outcome, PMC_RUN_HANG);
+    assert_int_equal(it, 3);
+    res = next_run(r, 0xfe, &req, &it, &pid);
+    assert_int_equal(res.outcome, PMC_RUN_SIGNAL);
+    assert_int_equal(res.code, SIGSEGV);
+    assert_int_equal(it, 1);
+    res = next_run(r, 5, &req, &it, &first_pid);
+    assert_int_equal(res.code, 5);
+    assert_int_equal(it, 1);
+    /* The process waiting for a next state is gone with the runner. */
+    assert_int_equal(kill(first_pid, 0), 0);
+    pmc_runner_free(r);
+    assert_int_equal(kill(first_pid, 0), -1);
+    assert_int_equal(errno, ESRCH);
+}
+
+/* Not built with pmcc, or served by the supervisor: one state a process,
+ * the same outcomes. */
+static void test_runner_persistent_mode_elsewhere(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    const struct {
+        const char *prog;
+        bool no_fork_server;
+    } kinds[] = {{program("RECOVERY_PMCC"), true},
+                 {program("RECOVERY_PLAIN"), false}};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
+        struct pmc_runner *r = runner_for(kinds[k].prog, "next {image}", 5,
+                                          kinds[k].no_fork_server);
+        for (uint8_t byte = 0; byte < 3; byte++) {
+            int it, pid;
+            struct pmc_run_result res = next_run(r, byte, NULL, &it, &pid);
+            assert_int_equal(it, 1);
+            assert_int_equal(res.code, byte);
+        }
+        pmc_runner_free(r);
+    }
+}
+
 int main(void)
 {
     test_dir_create("runner");
@@ -630,6 +730,8 @@ int main(void)
         cmocka_unit_test(test_runner_directory),
         cmocka_unit_test(test_runner_image_untouched),
         cmocka_unit_test(test_runner_image_written_through_fd),
+        cmocka_unit_test(test_runner_persistent_mode),
+        cmocka_unit_test(test_runner_persistent_mode_elsewhere),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_dir_remove();

@@ -129,11 +129,37 @@ static int list_verify(char *base)
     return 0;
 }
 
+/* One recovery: map the pool, walk it, unmap it. */
+static int verify_file(const char *path)
+{
+    size_t mapped_len;
+    int is_pmem;
+    char *base = pmem_map_file(path, 0, 0, 0, &mapped_len, &is_pmem);
+    if (base == NULL) {
+        perror(path);
+        return 2;
+    }
+    int status = list_verify(base) == 0 ? 0 : 1;
+    pmem_unmap(base, mapped_len);
+    return status;
+}
+
+/* `list POOL verify-next` is `verify` in pmcheck crash's persistent mode:
+ * crash state after crash state in one process (<pmtrace.h>). */
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: list POOL insert N | list POOL verify\n");
+        fprintf(stderr, "usage: list POOL insert N | list POOL verify | "
+                        "list POOL verify-next\n");
         return 2;
+    }
+    int next = strcmp(argv[2], "verify-next") == 0;
+    if (next || strcmp(argv[2], "verify") == 0) {
+        int status;
+        do
+            status = verify_file(argv[1]);
+        while (next && PMT_RECOVERY_NEXT(status));
+        return status;
     }
     size_t mapped_len;
     int is_pmem;
@@ -144,9 +170,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int status = 0;
-    if (strcmp(argv[2], "verify") == 0) {
-        status = list_verify(base) == 0 ? 0 : 1;
-    } else if (strcmp(argv[2], "insert") == 0 && argc == 4) {
+    if (strcmp(argv[2], "insert") == 0 && argc == 4) {
         /* What verify validates rather than trusts: a crash may leave
          * either value of these (pmcheck crash --loads). */
         struct list_root *root = (struct list_root *)base;

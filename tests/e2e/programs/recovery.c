@@ -42,6 +42,11 @@
  *                       "aborted after I: ERRNO" when it aborts; exit 0
  *   txnoabort LAYOUT N  the same with POBJ_XALLOC_NO_ABORT: print
  *                       "tx_xalloc I failed ERRNO" for each failure
+ *   next                persistent mode (PMT_RECOVERY_NEXT): for each
+ *                       state, map the image and print "iteration I pid P
+ *                       state S byte B" on stderr; the state's status is
+ *                       B, its first byte, except 0xff: hang, and 0xfe:
+ *                       a store through a null pointer
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* fallocate(2); pmcc's build does not set it */
@@ -50,6 +55,7 @@
 #include <fcntl.h>
 #include <libpmem.h>
 #include <libpmemobj.h>
+#include <pmtrace.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +250,37 @@ static int allocs(const char *path, const char *layout, int n, int mode)
     return 0;
 }
 
+/* One state of "next": the image's first byte says what to do. */
+static int next_state(const char *path, int iteration)
+{
+    size_t len;
+    char *p = map_image(path, &len);
+    if (p == NULL)
+        return 2;
+    int byte = (unsigned char)p[0];
+    pmem_unmap(p, len);
+    fprintf(stderr, "iteration %d pid %d state %s byte %d\n", iteration,
+            (int)getpid(), env_or_dash("PMCHECK_STATE"), byte);
+    if (byte == 0xff) {
+        for (;;)
+            pause();
+    }
+    if (byte == 0xfe) {
+        volatile int *null = NULL;
+        *null = 1;
+    }
+    return byte;
+}
+
+static int next_loop(const char *path)
+{
+    int status, iteration = 0;
+    do
+        status = next_state(path, ++iteration);
+    while (PMT_RECOVERY_NEXT(status));
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3)
@@ -324,5 +361,7 @@ int main(int argc, char **argv)
         return allocs(image, arg, atoi(argv[4]), 1);
     if (argc > 4 && strcmp(mode, "txnoabort") == 0)
         return allocs(image, arg, atoi(argv[4]), 2);
+    if (strcmp(mode, "next") == 0)
+        return next_loop(image);
     return usage();
 }
