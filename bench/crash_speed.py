@@ -9,7 +9,9 @@ check as the recovery:
   pmdk    bench/programs/obj_list.c (an 8 MiB libpmemobj pool, PMDK's
           minimum): `obj_list POOL verify` opens the pool and walks it
 
-each with --jobs 1 and --jobs 2 through the fork server, and the PMDK one
+each with --jobs 1 and --jobs 2 through the fork server, a new process
+for each state ("per proc" 1) and in persistent mode (`verify-next`, many
+states in one process: PMT_RECOVERY_NEXT, <pmtrace.h>), and the PMDK one
 also as a shell command (`obj_list POOL verify </dev/null`: pmcheck's
 supervisor executes /bin/sh for each run, no fork server; its first 300
 states). Each configuration is
@@ -158,42 +160,50 @@ def main():
         binary, trace = build_and_trace(
             pmcc, pmcheck, work, "list", "workloads/list/list.c", ["-lpmem"],
             ["insert", str(args.list)])
-        for jobs in (1, 2):
-            rows.append(("small (list, 1 MiB)", explore(
-                args, pmcheck, work, "list", trace,
-                f"{binary} {{image}} verify", jobs)))
+        for verify in ("verify", "verify-next"):
+            for jobs in (1, 2):
+                rows.append(("small (list, 1 MiB)", verify, explore(
+                    args, pmcheck, work, "list", trace,
+                    f"{binary} {{image}} {verify}", jobs)))
         binary, trace = build_and_trace(
             pmcc, pmcheck, work, "obj_list", "bench/programs/obj_list.c",
             ["-lpmemobj"], ["insert", str(args.obj)])
-        for jobs, redirect in ((1, ""), (2, ""), (1, " </dev/null")):
+        for verify, jobs, redirect in (("verify", 1, ""), ("verify", 2, ""),
+                                       ("verify-next", 1, ""),
+                                       ("verify-next", 2, ""),
+                                       ("verify", 1, " </dev/null")):
             # An executed run is slow: the first 300 states say enough.
             extra = ["--max-states", "300"] if redirect else []
-            rows.append(("pmdk (obj_list, 8 MiB)", explore(
+            rows.append(("pmdk (obj_list, 8 MiB)", verify, explore(
                 args, pmcheck, work, "obj_list", trace,
-                f"{binary} {{image}} verify{redirect}", jobs, extra)))
+                f"{binary} {{image}} {verify}{redirect}", jobs, extra)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"pmcheck crash speed ({os.cpu_count()} cores; load average "
           f"before {load_before}, after {load()}; median of {args.repeat})")
-    print(f"{'case':23} {'jobs':>4} {'fork srv':>8} {'states':>6} "
-          f"{'runs':>5} {'runs/s':>7} {'(spread)':>13} {'states/s':>8} "
-          f"{'runs/s/job':>10} {'peak MiB':>8} {'others':>6}")
-    for name, r in rows:
+    print(f"{'case':23} {'per proc':>8} {'jobs':>4} {'fork srv':>8} "
+          f"{'states':>6} {'runs':>5} {'runs/s':>7} {'(spread)':>13} "
+          f"{'states/s':>8} {'runs/s/job':>10} {'peak MiB':>8} "
+          f"{'others':>6}")
+    for name, verify, r in rows:
         spread = f"{r['low']:.0f}-{r['high']:.0f}"
-        print(f"{name:23} {r['jobs']:4d} "
+        per_process = "many" if verify == "verify-next" else "1"
+        print(f"{name:23} {per_process:>8} {r['jobs']:4d} "
               f"{'yes' if r['forks'] else 'no':>8} {r['states']:6d} "
               f"{r['runs']:5d} {r['rate']:7.0f} {spread:>13} "
               f"{r['state_rate']:8.0f} {r['rate'] / r['jobs']:10.0f} "
               f"{r['peak_mib']:8.1f} {r['others']:6.2f}")
-    small = max(r["rate"] / r["jobs"] for name, r in rows
-                if name.startswith("small"))
-    pmdk = max(r["rate"] for name, r in rows
-               if name.startswith("pmdk") and r["forks"])
-    print(f"small: {small:.0f} runs/s per job "
-          f"(target: >= {SMALL_TARGET_PER_CORE:.0f} states/s per core)")
-    print(f"pmdk: {pmdk / PMREORDER_STATES_PER_S:.1f}x pmreorder's "
-          f"~{PMREORDER_STATES_PER_S:.0f} states/s with a map-walking "
-          "checker (target: >= 5x)")
+    for verify, how in (("verify", "a process per state"),
+                        ("verify-next", "persistent mode")):
+        small = max(r["rate"] / r["jobs"] for name, v, r in rows
+                    if name.startswith("small") and v == verify)
+        pmdk = max(r["rate"] for name, v, r in rows
+                   if name.startswith("pmdk") and r["forks"] and v == verify)
+        print(f"{how}: small {small:.0f} runs/s per job (target: >= "
+              f"{SMALL_TARGET_PER_CORE:.0f} states/s per core); pmdk "
+              f"{pmdk / PMREORDER_STATES_PER_S:.1f}x pmreorder's "
+              f"~{PMREORDER_STATES_PER_S:.0f} states/s with a map-walking "
+              "checker (target: >= 5x)")
     return 0
 
 

@@ -135,6 +135,7 @@ struct server {
     pid_t waiting;
     int waiting_fd;
     uint64_t waiting_as, waiting_nproc;
+    unsigned waiting_runs; /* the runs it has had */
 };
 
 /* In the run's child: everything pmtrace_forkserver.h promises. */
@@ -395,9 +396,11 @@ static bool serve_one(struct server *sv, int *child_fd)
     }
     pid_t run;
     int next_fd = -1;
+    unsigned runs = 1; /* of the run's process, this one included */
     if (hand_over(sv, &req, strings) == 0) {
         run = sv->waiting;
         next_fd = sv->waiting_fd;
+        runs = sv->waiting_runs + 1;
         sv->waiting = 0;
         sv->waiting_fd = -1;
     } else {
@@ -432,6 +435,7 @@ static bool serve_one(struct server *sv, int *child_fd)
         sv->waiting_fd = next_fd;
         sv->waiting_as = req.rlimit_as;
         sv->waiting_nproc = req.rlimit_nproc;
+        sv->waiting_runs = runs;
         break;
     case RUN_LOST:
         ended.wait_status = W_EXITCODE(127, 0);
@@ -447,6 +451,11 @@ static bool serve_one(struct server *sv, int *child_fd)
         end_waiting(sv);
         _exit(0);
     }
+    /* Not kept after a failure or at its limit (pmtrace_forkserver.h);
+     * ended after the report, while the runner readies the next state. */
+    if (sv->waiting != 0 && (ended.wait_status != 0 ||
+                             sv->waiting_runs >= PMT_FS_MAX_RUNS_PER_PROCESS))
+        end_waiting(sv);
     return false;
 }
 

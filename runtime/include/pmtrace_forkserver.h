@@ -99,8 +99,13 @@ struct pmt_fs_request {
  * state; its pid and process group stay those of the first run. Any other
  * request, or end of file, kills it first. The runner sets the flag only
  * for runs that need nothing a process sets up at its start: no injected
- * fault, no trace of the recovery. */
+ * fault, no trace of the recovery. A process whose run failed (non-zero
+ * status) is not kept - a recovery that gave up may hold what it would
+ * have released, the pool's lock say, and fail the next state for it -
+ * nor one that has had PMT_FS_MAX_RUNS_PER_PROCESS runs: what a recovery
+ * leaks from state to state stays bounded. */
 #define PMT_FS_REQUEST_SAME_PROCESS 1u
+#define PMT_FS_MAX_RUNS_PER_PROCESS 1000u
 
 /* Server -> runner: the run's process, also its process group; -errno
  * when fork failed (no ended message follows then). */

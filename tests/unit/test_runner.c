@@ -629,9 +629,9 @@ static struct pmc_run_result next_run(struct pmc_runner *r, uint8_t byte,
 }
 
 /* Built with pmcc, a recovery that asks for the next state gets it in the
- * same process, with the next image, directory and environment; a run
- * that needs a fresh process (a fault) gets one, and so does the run after
- * one that hung or crashed. */
+ * same process, with the next image, directory and environment - until a
+ * run fails, needs a fresh process (a fault), hangs, crashes, or the
+ * process has had its share of runs. */
 static void test_runner_persistent_mode(void **state)
 {
     (void)state;
@@ -641,47 +641,51 @@ static void test_runner_persistent_mode(void **state)
     assert_true(pmc_runner_forks(r));
     struct pmc_run_request req = {.state_id = "s1",
                                   .faults = {.poison_offset = UINT64_MAX}};
-    int it, pid, first_pid;
-    struct pmc_run_result res = next_run(r, 0, &req, &it, &first_pid);
-    assert_int_equal(res.outcome, PMC_RUN_PASS);
-    assert_int_equal(it, 1);
-    req.state_id = "s2";
-    res = next_run(r, 7, &req, &it, &pid);
-    assert_int_equal(res.outcome, PMC_RUN_EXIT);
-    assert_int_equal(res.code, 7);
-    assert_int_equal(it, 2);
-    assert_int_equal(pid, first_pid);
-    /* A fault is set up at a process's start: a new one. */
-    req.state_id = "s3";
-    req.faults.fail_alloc = 1;
-    res = next_run(r, 0, &req, &it, &pid);
-    assert_int_equal(res.outcome, PMC_RUN_PASS);
-    assert_int_equal(it, 1);
-    assert_int_not_equal(pid, first_pid);
-    /* That process could not go on (its run did not allow it): new again,
-     * and that one goes on. */
-    req.state_id = "s4";
-    req.faults.fail_alloc = 0;
-    res = next_run(r, 0, &req, &it, &first_pid);
-    assert_int_equal(it, 1);
-    res = next_run(r, 0, &req, &it, &pid);
-    assert_int_equal(it, 2);
-    assert_int_equal(pid, first_pid);
-    /* A hang and a crash end the process; their outcomes are theirs. */
-    res = next_run(r, 0xff, &req, &it, &pid);
-    assert_int_equal(res.outcome, PMC_RUN_HANG);
-    assert_int_equal(it, 3);
-    res = next_run(r, 0xfe, &req, &it, &pid);
-    assert_int_equal(res.outcome, PMC_RUN_SIGNAL);
-    assert_int_equal(res.code, SIGSEGV);
-    assert_int_equal(it, 1);
-    res = next_run(r, 5, &req, &it, &first_pid);
-    assert_int_equal(res.code, 5);
+    const struct {
+        uint8_t byte;
+        uint32_t fail_alloc;
+        enum pmc_run_outcome outcome;
+        int code, iteration;
+        bool same_process; /* as the run before */
+    } runs[] = {
+        {0, 0, PMC_RUN_PASS, 0, 1, false},
+        {0, 0, PMC_RUN_PASS, 0, 2, true},
+        {7, 0, PMC_RUN_EXIT, 7, 3, true},
+        {0, 0, PMC_RUN_PASS, 0, 1, false}, /* not kept after a failure */
+        {0, 1, PMC_RUN_PASS, 0, 1, false}, /* a fault needs a new process */
+        {0, 0, PMC_RUN_PASS, 0, 1, false}, /* which could not go on */
+        {0, 0, PMC_RUN_PASS, 0, 2, true},
+        {0xff, 0, PMC_RUN_HANG, SIGKILL, 3, true},
+        {0xfe, 0, PMC_RUN_SIGNAL, SIGSEGV, 1, false},
+        {0, 0, PMC_RUN_PASS, 0, 1, false},
+    };
+    int pid = 0;
+    for (size_t i = 0; i < sizeof(runs) / sizeof(*runs); i++) {
+        char id[16];
+        test_format(id, sizeof(id), "s%zu", i);
+        req.state_id = id;
+        req.faults.fail_alloc = runs[i].fail_alloc;
+        int it, last_pid = pid;
+        struct pmc_run_result res = next_run(r, runs[i].byte, &req, &it, &pid);
+        if (res.outcome != runs[i].outcome || res.code != runs[i].code ||
+            it != runs[i].iteration ||
+            (pid == last_pid) != runs[i].same_process)
+            fail_msg("run %zu: %s %d, iteration %d, pid %d after %d", i,
+                     pmc_run_outcome_name(res.outcome), res.code, it, pid,
+                     last_pid);
+    }
+    /* At most PMT_FS_MAX_RUNS_PER_PROCESS runs a process. */
+    int it = 0, first = pid;
+    for (unsigned i = 1; i < PMT_FS_MAX_RUNS_PER_PROCESS; i++)
+        next_run(r, 0, &req, &it, &pid);
+    assert_int_equal(it, PMT_FS_MAX_RUNS_PER_PROCESS);
+    assert_int_equal(pid, first);
+    next_run(r, 0, &req, &it, &pid);
     assert_int_equal(it, 1);
     /* The process waiting for a next state is gone with the runner. */
-    assert_int_equal(kill(first_pid, 0), 0);
+    assert_int_equal(kill(pid, 0), 0);
     pmc_runner_free(r);
-    assert_int_equal(kill(first_pid, 0), -1);
+    assert_int_equal(kill(pid, 0), -1);
     assert_int_equal(errno, ESRCH);
 }
 
