@@ -341,7 +341,8 @@ static void add_edit(FILE *out, const char *name, const char *value)
 }
 
 static int build_request(const struct pmc_runner *r,
-                         const struct pmc_run_request *req, struct request *out)
+                         const struct pmc_run_request *req, bool may_reuse,
+                         struct request *out)
 {
     char *strings = NULL;
     size_t size = 0;
@@ -374,17 +375,19 @@ static int build_request(const struct pmc_runner *r,
         free(strings);
         return -1;
     }
-    /* A recovery in persistent mode may take this run in the process of
-     * the last one when the run needs nothing set up at a process's start:
-     * the runtime reads the faults and opens the trace only there. */
-    bool fresh_process = trace || req->faults.fail_alloc != 0 ||
-                         req->faults.poison_offset != UINT64_MAX;
+    /* Persistent mode: a run may share a process with others when it needs
+     * nothing set up at a process's start (the runtime reads the faults
+     * and opens the trace only there); it may go to the last run's process
+     * only when that run passed. */
+    bool reusable = !trace && req->faults.fail_alloc == 0 &&
+                    req->faults.poison_offset == UINT64_MAX;
     struct pmt_fs_request head = {
         .magic = PMT_FS_MAGIC_REQUEST,
         .strings_size = (uint32_t)size,
         .rlimit_as = r->rlimit_as,
         .rlimit_nproc = r->rlimit_nproc,
-        .flags = r->forks && !fresh_process ? PMT_FS_REQUEST_SAME_PROCESS : 0,
+        .flags = (r->forks && reusable ? PMT_FS_REQUEST_REUSABLE : 0) |
+                 (may_reuse ? 0 : PMT_FS_REQUEST_NEW_PROCESS),
     };
     out->len = sizeof(head) + size;
     out->bytes = malloc(out->len);
@@ -468,6 +471,8 @@ static void fill_outcome(const struct pmc_runner *r,
     res->code = WIFEXITED(st)     ? WEXITSTATUS(st)
                 : WIFSIGNALED(st) ? WTERMSIG(st)
                                   : 0;
+    if (hung) /* even when its end, in persistent mode, crossed the kill */
+        res->code = SIGKILL;
     /* Without a memory cgroup the kernel does not say a run died of its
      * limit: a failed run that came close to it (half) is taken for one
      * that ran out of memory (an allocation failed under RLIMIT_AS). */
@@ -503,10 +508,11 @@ static void after_run(struct pmc_runner *r, struct pmc_run_result *res)
     pmc_tail_text(&r->tail, res->stderr_tail, sizeof(res->stderr_tail));
 }
 
-/* One attempt; RUN_SERVER_GONE when the server must be started again. */
+/* One attempt; RUN_SERVER_GONE when the server must be started again.
+ * *reused: the run was not its process's first (persistent mode). */
 static enum wait_result run_once(struct pmc_runner *r,
                                  const struct pmc_run_request *req,
-                                 struct pmc_run_result *res,
+                                 struct pmc_run_result *res, bool *reused,
                                  struct pmc_error *err)
 {
     if (pmc_run_files_enter(r->files, err) != 0)
@@ -515,7 +521,7 @@ static enum wait_result run_once(struct pmc_runner *r,
     uint64_t oom_before = r->cgroup ? pmc_cgroup_oom_kills(r->cgroup) : 0;
     pmc_tail_reset(&r->tail);
     struct request q = {NULL, 0};
-    if (build_request(r, req, &q) != 0) {
+    if (build_request(r, req, r->may_reuse, &q) != 0) {
         pmc_error_set(err, "out of memory (or markers over %u bytes)",
                       PMT_FS_MAX_STRINGS);
         return RUN_FAILED;
@@ -529,17 +535,29 @@ static enum wait_result run_once(struct pmc_runner *r,
         pmc_error_errno(err, -started.pid, "cannot start a run");
         errno = -started.pid; /* for the caller: EAGAIN is worth a retry */
     }
+    r->may_reuse = false;
     if (w == RUN_SERVER_GONE || w == RUN_NO_FORK)
         return w;
+    *reused = started.process_runs > 1;
     res->seconds = pmc_runner_now() - t0;
-    /* Every writer is gone: what is in the pipe is all there is. */
+    /* Every writer is gone (or, in persistent mode, flushed and waiting
+     * for its next run): what is in the pipe is all there is. */
     struct pollfd more = {r->err_r, POLLIN, 0};
     while (poll(&more, 1, 0) > 0)
         pmc_runner_drain_stderr(r);
     uint64_t oom_after = r->cgroup ? pmc_cgroup_oom_kills(r->cgroup) : 0;
     fill_outcome(r, &ended, w == RUN_HUNG, oom_after > oom_before, res);
     after_run(r, res);
+    r->may_reuse = res->outcome == PMC_RUN_PASS;
     return w;
+}
+
+static bool any_image_dirty(const struct pmc_runner *r)
+{
+    for (size_t i = 0; i < r->files->count; i++)
+        if (r->dirty[i])
+            return true;
+    return false;
 }
 
 int pmc_runner_run(struct pmc_runner *r, const struct pmc_run_request *req,
@@ -552,11 +570,27 @@ int pmc_runner_run(struct pmc_runner *r, const struct pmc_run_request *req,
      * run tried once more. A fork that failed for want of tasks (the dead
      * of a killed run not yet reaped by init) is tried again for a while. */
     int deaths = 0;
+    bool again = false;
     double busy_until = pmc_runner_now() + BUSY_SECONDS;
     for (;;) {
-        if (r->server == 0 && pmc_runner_server_start(r, r->forks, err) != 0)
-            return -1;
-        enum wait_result w = run_once(r, req != NULL ? req : &none, res, err);
+        if (r->server == 0) {
+            r->may_reuse = false;
+            if (pmc_runner_server_start(r, r->forks, err) != 0)
+                return -1;
+        }
+        bool reused = false;
+        enum wait_result w =
+            run_once(r, req != NULL ? req : &none, res, &reused, err);
+        /* A run that failed in a process that had recovered other states
+         * may have failed for what they left behind: the state is run again
+         * in a new process (the last run failed: no reuse), and that is its
+         * outcome - as with a process per state. Unless the run wrote an
+         * image: then it is no longer the state's. */
+        if ((w == RUN_ENDED || w == RUN_HUNG) && reused && !again &&
+            res->outcome != PMC_RUN_PASS && !any_image_dirty(r)) {
+            again = true;
+            continue;
+        }
         if (w == RUN_ENDED || w == RUN_HUNG)
             return 0;
         if (w == RUN_NO_FORK && errno == EAGAIN &&

@@ -36,6 +36,8 @@ struct pmc_runner {
     pid_t server;                     /* 0: none running */
     int ctl_w, status_r;
     bool forks;       /* the server is the program itself */
+    bool may_reuse;   /* the last run passed: its process may take the next
+                         (persistent mode, pmtrace_forkserver.h) */
     bool *dirty;      /* per image, after the last run */
     char *trace_path; /* <dir>/trace.pmt: the last run's trace */
     struct pmc_tail tail;

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -26,6 +27,12 @@
 #include <unistd.h>
 
 #include "pmtrace_forkserver.h"
+
+/* The answers are written with one write(2) each: they arrive whole. */
+_Static_assert(sizeof(struct pmt_fs_hello) <= PIPE_BUF &&
+                   sizeof(struct pmt_fs_started) <= PIPE_BUF &&
+                   sizeof(struct pmt_fs_ended) <= PIPE_BUF,
+               "a fork server's answer must fit in one pipe write");
 
 static int write_all(int fd, const void *buf, size_t len)
 {
@@ -164,10 +171,10 @@ static int run_setup(const struct server *sv, const struct pmt_fs_request *req,
     return 0;
 }
 
-/* Call kill_one for every child of this process: from the kernel's list
- * (/proc/PID/task/TID/children, one thread here), or by scanning /proc
- * when the kernel does not keep that list. */
-static void kill_children(void)
+/* Call visit(pid, arg) for every child of this process: from the kernel's
+ * list (/proc/PID/task/TID/children, one thread here), or by scanning
+ * /proc when the kernel does not keep that list. */
+static void each_child(void (*visit)(pid_t pid, void *arg), void *arg)
 {
     char path[64], buf[4096];
     pid_t self = getpid();
@@ -176,17 +183,13 @@ static void kill_children(void)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         ssize_t n;
-        /* A child that is not a group leader has no group of its id, so
-         * kill(-pid) is harmless then, and kills an escaped group
-         * otherwise. */
         while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
             buf[n] = '\0';
             for (char *p = buf, *end; *p != '\0'; p = end) {
                 long pid = strtol(p, &end, 10);
                 if (end == p)
                     break;
-                kill((pid_t)pid, SIGKILL);
-                kill((pid_t)-pid, SIGKILL);
+                visit((pid_t)pid, arg);
             }
         }
         close(fd);
@@ -214,12 +217,53 @@ static void kill_children(void)
         char *rp = strrchr(buf, ')');
         int ppid = 0;
         if (rp != NULL && sscanf(rp + 1, " %*c %d", &ppid) == 1 &&
-            ppid == (int)self) {
-            kill((pid_t)pid, SIGKILL);
-            kill((pid_t)-pid, SIGKILL);
-        }
+            ppid == (int)self)
+            visit((pid_t)pid, arg);
     }
     closedir(proc);
+}
+
+/* A child that is not a group leader has no group of its id, so
+ * kill(-pid) is harmless then, and kills an escaped group otherwise. */
+static void kill_child(pid_t pid, void *arg)
+{
+    (void)arg;
+    kill(pid, SIGKILL);
+    kill(-pid, SIGKILL);
+}
+
+static void kill_children(void)
+{
+    each_child(kill_child, NULL);
+}
+
+/* Kill and reap a child other than the one *arg keeps; count it. */
+struct others {
+    pid_t keep;
+    unsigned seen;
+};
+
+static void reap_other(pid_t pid, void *arg)
+{
+    struct others *o = arg;
+    if (pid == o->keep)
+        return;
+    o->seen++;
+    kill_child(pid, NULL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* Kill and reap every process below the server but keep, the process
+ * waiting for its next run: what its run left behind. The children of
+ * the killed come to the server (its subreaper) and go in the next round. */
+static void reap_others(pid_t keep)
+{
+    struct others o = {keep, 1};
+    while (o.seen > 0) {
+        o.seen = 0;
+        each_child(reap_other, &o);
+    }
 }
 
 /* Kill the run's process group and everything else still alive below the
@@ -336,7 +380,8 @@ static enum run_end wait_run(pid_t run, int ctl, int next_fd, int *wait_status,
 static int hand_over(struct server *sv, const struct pmt_fs_request *req,
                      const char *strings)
 {
-    if (sv->waiting == 0 || !(req->flags & PMT_FS_REQUEST_SAME_PROCESS) ||
+    if (sv->waiting == 0 || !(req->flags & PMT_FS_REQUEST_REUSABLE) ||
+        (req->flags & PMT_FS_REQUEST_NEW_PROCESS) ||
         req->rlimit_as != sv->waiting_as ||
         req->rlimit_nproc != sv->waiting_nproc)
         return -1;
@@ -355,12 +400,11 @@ static int hand_over(struct server *sv, const struct pmt_fs_request *req,
 /* Fork the run's process; in the child, set it up and return 0 (with
  * *child_fd its end of the persistent-mode socket, or -1). In the server,
  * the pid (or -errno) and *server_fd the server's end, or -1. */
-static pid_t fork_run(const struct server *sv,
-                      const struct pmt_fs_request *req, char *strings,
-                      int *server_fd, int *child_fd)
+static pid_t fork_run(const struct server *sv, const struct pmt_fs_request *req,
+                      char *strings, int *server_fd, int *child_fd)
 {
     int pair[2] = {-1, -1};
-    if (sv->offer_next && (req->flags & PMT_FS_REQUEST_SAME_PROCESS) &&
+    if (sv->offer_next && (req->flags & PMT_FS_REQUEST_REUSABLE) &&
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
         pair[0] = pair[1] = -1;
     pid_t run = fork();
@@ -415,7 +459,8 @@ static bool serve_one(struct server *sv, int *child_fd)
                                   at once, before the child ran at all */
     }
     free(strings);
-    struct pmt_fs_started started = {PMT_FS_MAGIC_STARTED, (int32_t)run};
+    struct pmt_fs_started started = {PMT_FS_MAGIC_STARTED, (int32_t)run, runs,
+                                     0};
     if (write_all(sv->status, &started, sizeof(started)) != 0) {
         if (run > 0)
             runner_gone(run);
@@ -436,6 +481,7 @@ static bool serve_one(struct server *sv, int *child_fd)
         sv->waiting_as = req.rlimit_as;
         sv->waiting_nproc = req.rlimit_nproc;
         sv->waiting_runs = runs;
+        reap_others(run);
         break;
     case RUN_LOST:
         ended.wait_status = W_EXITCODE(127, 0);
@@ -492,25 +538,34 @@ int pmt_fs_serve(int ctl, int status, int *next_fd)
 
 /* ---- persistent mode, in a run's child ---------------------------------- */
 
+/* MSG_WAITALL still returns short when a handled signal interrupts it. */
 static int recv_all(int fd, void *buf, size_t len)
 {
-    ssize_t n;
-    do
-        n = recv(fd, buf, len, MSG_WAITALL);
-    while (n < 0 && errno == EINTR);
-    return n == (ssize_t)len ? 0 : -1;
+    char *p = buf;
+    while (len > 0) {
+        ssize_t n = recv(fd, p, len, MSG_WAITALL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
 }
 
 int pmt_fs_next_run(int fd, int status)
 {
-    if (fd < 0)
+    /* A failed run's process is not kept: a recovery that gave up may hold
+     * what it would have released (the pool's lock, say) and fail the next
+     * state for it. It ends as it would have, its exit the run's outcome. */
+    if (fd < 0 || status != 0)
         return 0;
     fflush(NULL);
     struct rusage ru;
     memset(&ru, 0, sizeof(ru));
     getrusage(RUSAGE_SELF, &ru);
-    struct next_done done = {NEXT_MAGIC_DONE, status,
-                             (uint64_t)ru.ru_maxrss};
+    struct next_done done = {NEXT_MAGIC_DONE, status, (uint64_t)ru.ru_maxrss};
     ssize_t n;
     do
         n = send(fd, &done, sizeof(done), MSG_NOSIGNAL);

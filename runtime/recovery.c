@@ -7,7 +7,9 @@
  */
 #include "recovery.h"
 
-#define __PMTRACE__ 1 /* what pmcc defines: the real declarations */
+/* What pmcc defines for the programs it builds (a reserved name, as the
+ * compiler's own are): the real declarations of pmtrace.h. */
+#define __PMTRACE__ 1
 #include "pmtrace.h"
 
 #include <dirent.h>
@@ -194,15 +196,19 @@ void pmt_recovery_init(void)
     read_faults();
 }
 
-/* <pmtrace.h>: one process, state after state. The program is between two
- * states here, single-threaded by the contract of PMT_RECOVERY_NEXT, so the
- * descriptor needs no lock. */
+/* <pmtrace.h>: one process, state after state - only while the process is
+ * alone: a thread or a child of the last state would run on into the next
+ * one. The descriptor is taken for the call (a second thread calling at
+ * the same time finds none) and given back for the next state. */
 PMT_EXPORT int pmtrace_recovery_next(int status)
 {
-    if (pmt_fs_next_run(recovery.next_fd, status) == 1)
+    int fd = __atomic_exchange_n(&recovery.next_fd, -1, __ATOMIC_ACQ_REL);
+    if (fd < 0)
+        return 0;
+    if (process_alone() && pmt_fs_next_run(fd, status) == 1) {
+        __atomic_store_n(&recovery.next_fd, fd, __ATOMIC_RELEASE);
         return 1;
-    if (recovery.next_fd >= 0)
-        close(recovery.next_fd);
-    recovery.next_fd = -1;
+    }
+    close(fd);
     return 0;
 }

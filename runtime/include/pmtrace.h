@@ -37,12 +37,15 @@
  * status status (0: it passed). It returns nonzero when the next state is
  * ready: the image files named on the command line hold it (the same
  * paths), the working directory and environment are the next run's. It
- * returns 0 when the process is to end as usual: when not run by
- * `pmcheck crash`, with `--loads` or a fault option that needs a fresh
- * process for the next state (that one then gets one), or when built
- * without pmcc. Between states the program must hold nothing of the last
- * one: the pool closed, its threads joined, its children waited for, no
- * memory derived from the image kept.
+ * returns 0 at once - the program then ends as usual, its exit the
+ * state's outcome - when status is not 0, when the process has another
+ * thread or a child, when it is not run by `pmcheck crash`'s fork server,
+ * and when built without pmcc. When pmcheck has no next state for this
+ * process (the next one needs a fresh process: a fault, `--loads`; or
+ * the process has had 1,000), it ends the process in the call. Between
+ * states the program must hold nothing of the last one: the pool closed,
+ * its threads joined, its children waited for, no memory derived from
+ * the image kept, no timer or signal pending.
  *
  * pmtrace_register(addr, len, name) declares [addr, addr + len) persistent
  * memory when pmcheck cannot learn it from pmem_map_file, a PMDK pool or a

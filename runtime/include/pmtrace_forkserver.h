@@ -93,18 +93,29 @@ struct pmt_fs_request {
 /* Persistent mode. A run's process that calls pmtrace_recovery_next()
  * (pmtrace.h) offers to recover the next state itself: the server reports
  * the run ended with the status it passed, keeps the process stopped in
- * that call, and hands it the next request that allows it - one with this
- * flag and the same limits. The process then changes to the request's
- * directory, applies its environment edits and goes on with the next
- * state; its pid and process group stay those of the first run. Any other
- * request, or end of file, kills it first. The runner sets the flag only
- * for runs that need nothing a process sets up at its start: no injected
- * fault, no trace of the recovery. A process whose run failed (non-zero
- * status) is not kept - a recovery that gave up may hold what it would
- * have released, the pool's lock say, and fail the next state for it -
- * nor one that has had PMT_FS_MAX_RUNS_PER_PROCESS runs: what a recovery
- * leaks from state to state stays bounded. */
-#define PMT_FS_REQUEST_SAME_PROCESS 1u
+ * that call, and hands it the next request that allows it - one that is
+ * PMT_FS_REQUEST_REUSABLE, not PMT_FS_REQUEST_NEW_PROCESS, with the same
+ * limits. The process then changes to the request's directory, applies
+ * its environment edits and goes on with the next state; its pid and
+ * process group stay those of the first run. Any other request, or end of
+ * file, kills it first.
+ *  - REUSABLE: the run needs nothing a process sets up at its start (no
+ *    injected fault, no trace of the recovery): it may run in a waiting
+ *    process, and its own process may offer to take later runs.
+ *  - NEW_PROCESS: not in a waiting one all the same. The runner says so
+ *    after a run that did not pass: a run killed at its time limit may
+ *    have said it was done in the same instant, and its process must not
+ *    be handed the next run.
+ *
+ * A process is kept only when its run passed (on a failure the runtime
+ * does not offer it: the program ends as it would have), while it is
+ * alone (one thread, no child: the runtime checks), and for at most
+ * PMT_FS_MAX_RUNS_PER_PROCESS runs, so that what a recovery leaks from
+ * state to state stays bounded. Before it reports such a run's end, the
+ * server kills and reaps every other process below it (daemons the run
+ * left, reparented to the server). */
+#define PMT_FS_REQUEST_REUSABLE 1u
+#define PMT_FS_REQUEST_NEW_PROCESS 2u
 #define PMT_FS_MAX_RUNS_PER_PROCESS 1000u
 
 /* Server -> runner: the run's process, also its process group; -errno
@@ -112,6 +123,8 @@ struct pmt_fs_request {
 struct pmt_fs_started {
     uint32_t magic;
     int32_t pid;
+    uint32_t process_runs; /* this run included: 1 in a new process */
+    uint32_t reserved;
 };
 
 /* Server -> runner: the run is over and nothing it started is left - or,
@@ -135,12 +148,14 @@ struct pmt_fs_ended {
  *    server and goes on as it would have. With next_fd non-NULL the server
  *    offers persistent mode: a run's child gets in *next_fd the descriptor
  *    to pass pmt_fs_next_run (-1 when its request did not allow it).
- *  - pmt_fs_next_run(fd, status), in a run's child: the run is over with
- *    exit status status. 1 when the next request has been applied to this
- *    process (directory, environment) and it is to go on with it; 0 when
- *    there is none for it (fd is -1, or the server would not have it): the
- *    process then ends as it would have. It flushes stdio first, so what
- *    the run wrote is out when its end is reported.
+ *  - pmt_fs_next_run(fd, status), in a run's child that is alone (one
+ *    thread, no child): the run is over with exit status status. It
+ *    returns 1 when the next request has been applied to this process
+ *    (directory, environment) and it is to go on with it; 0 at once when
+ *    fd is -1, status is not 0 or the server would not take the offer:
+ *    the process then ends as it would have. A process the server does
+ *    not hand a next run is killed in the call. It flushes stdio first,
+ *    so what the run wrote is out when its end is reported.
  *  - The caller must be single-threaded and have no child: fork copies one
  *    thread, and the server reaps and kills every child it has.
  *  - The server takes no lock and uses no stdio stream; it uses the heap

@@ -22,7 +22,8 @@ trace explored with the recovery command.
 - Persistent mode (`list POOL verify-next`, PMT_RECOVERY_NEXT: state after
   state in one process) records the same states and findings as a process
   per state, with media errors (runs that need a process of their own)
-  among the states.
+  among the states; a recovery that prints its iteration shows processes
+  were reused, and never for a media error's run.
 - --jobs 1 and --jobs 2 record the same states and findings; shards 0/2
   and 1/2, each in its own database, merged with `pmcheck merge`, equal
   the unsharded run.
@@ -285,6 +286,22 @@ class Crash(unittest.TestCase):
             self.assertIn("signal", outcomes)  # SIGBUS, the media errors
             if bug:
                 self.assertTrue(findings(loop))
+        recovery = os.path.join(self.tmp.name, "recovery")
+        self.tools.compile(["tests/e2e/programs/recovery.c"], recovery,
+                           ["-O1"], ["-lpmemobj", "-lpmem"])
+        db = t.db("iterations")
+        t.crash(db, "--media-errors", "3",
+                recover=f"{recovery} next {{image}} pass")
+        rows = query(db, "SELECT faults, stderr_tail FROM crash_states "
+                         "WHERE outcome != 'duplicate'")
+        iterations = [(faults, int(m[1]) if m else None) for faults, m in
+                      ((f, re.match(r"iteration (\d+)", t or ""))
+                       for f, t in rows)]
+        # Two jobs, each its own process: about half the runs each.
+        self.assertGreater(max(i or 0 for _, i in iterations), len(rows) // 4)
+        # A media error's run: a new process.
+        faulted = [i for faults, i in iterations if faults]
+        self.assertEqual([1, 1, 1], faulted)
 
     def test_shards_merge(self):
         t = self.twin("list", "BUG_PUBLISH_EARLY")

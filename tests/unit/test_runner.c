@@ -630,8 +630,9 @@ static struct pmc_run_result next_run(struct pmc_runner *r, uint8_t byte,
 
 /* Built with pmcc, a recovery that asks for the next state gets it in the
  * same process, with the next image, directory and environment - until a
- * run fails, needs a fresh process (a fault), hangs, crashes, or the
- * process has had its share of runs. */
+ * run fails (it is then run again in a new process, unless that was its
+ * first), needs a fresh process (a fault), hangs, crashes, leaves a child,
+ * or the process has had its share of runs. */
 static void test_runner_persistent_mode(void **state)
 {
     (void)state;
@@ -639,7 +640,8 @@ static void test_runner_persistent_mode(void **state)
     struct pmc_runner *r =
         runner_for(program("RECOVERY_PMCC"), "next {image}", 0.5, false);
     assert_true(pmc_runner_forks(r));
-    struct pmc_run_request req = {.state_id = "s1",
+    char id[16];
+    struct pmc_run_request req = {.state_id = id,
                                   .faults = {.poison_offset = UINT64_MAX}};
     const struct {
         uint8_t byte;
@@ -650,36 +652,47 @@ static void test_runner_persistent_mode(void **state)
     } runs[] = {
         {0, 0, PMC_RUN_PASS, 0, 1, false},
         {0, 0, PMC_RUN_PASS, 0, 2, true},
-        {7, 0, PMC_RUN_EXIT, 7, 3, true},
+        {7, 0, PMC_RUN_EXIT, 7, 1, false}, /* failed in 3: run again */
         {0, 0, PMC_RUN_PASS, 0, 1, false}, /* not kept after a failure */
+        {7, 0, PMC_RUN_EXIT, 7, 1, false}, /* failed in 1: not again */
+        {0, 0, PMC_RUN_PASS, 0, 1, false},
         {0, 1, PMC_RUN_PASS, 0, 1, false}, /* a fault needs a new process */
         {0, 0, PMC_RUN_PASS, 0, 1, false}, /* which could not go on */
         {0, 0, PMC_RUN_PASS, 0, 2, true},
-        {0xff, 0, PMC_RUN_HANG, SIGKILL, 3, true},
+        {0xff, 0, PMC_RUN_HANG, SIGKILL, 1, false}, /* hung in 3, again */
         {0xfe, 0, PMC_RUN_SIGNAL, SIGSEGV, 1, false},
+        {0xfd, 0, PMC_RUN_PASS, 0, 1, false}, /* left a child: not alone */
         {0, 0, PMC_RUN_PASS, 0, 1, false},
+        {0, 0, PMC_RUN_PASS, 0, 2, true},
     };
     int pid = 0;
     for (size_t i = 0; i < sizeof(runs) / sizeof(*runs); i++) {
-        char id[16];
         test_format(id, sizeof(id), "s%zu", i);
-        req.state_id = id;
         req.faults.fail_alloc = runs[i].fail_alloc;
         int it, last_pid = pid;
         struct pmc_run_result res = next_run(r, runs[i].byte, &req, &it, &pid);
         if (res.outcome != runs[i].outcome || res.code != runs[i].code ||
             it != runs[i].iteration ||
             (pid == last_pid) != runs[i].same_process)
-            fail_msg("run %zu: %s %d, iteration %d, pid %d after %d", i,
+            fail_msg("run %zu: %s %d, iteration %d, pid %d after %d: %s", i,
                      pmc_run_outcome_name(res.outcome), res.code, it, pid,
-                     last_pid);
+                     last_pid, res.stderr_tail);
     }
-    /* At most PMT_FS_MAX_RUNS_PER_PROCESS runs a process. */
-    int it = 0, first = pid;
-    for (unsigned i = 1; i < PMT_FS_MAX_RUNS_PER_PROCESS; i++)
-        next_run(r, 0, &req, &it, &pid);
-    assert_int_equal(it, PMT_FS_MAX_RUNS_PER_PROCESS);
+    /* A daemon the run left is gone when its end is reported; the process
+     * goes on. */
+    int it, daemon = 0, first = pid;
+    struct pmc_run_result res = next_run(r, 0xfc, &req, &it, &pid);
+    const char *line = strstr(res.stderr_tail, "daemon ");
+    assert_non_null(line);
+    assert_int_equal(sscanf(line, "daemon %d", &daemon), 1);
+    assert_int_equal(kill(daemon, 0), -1);
+    assert_int_equal(errno, ESRCH);
     assert_int_equal(pid, first);
+    /* At most PMT_FS_MAX_RUNS_PER_PROCESS runs a process. */
+    while (it < (int)PMT_FS_MAX_RUNS_PER_PROCESS) {
+        next_run(r, 0, &req, &it, &pid);
+        assert_int_equal(pid, first);
+    }
     next_run(r, 0, &req, &it, &pid);
     assert_int_equal(it, 1);
     /* The process waiting for a next state is gone with the runner. */

@@ -42,11 +42,14 @@
  *                       "aborted after I: ERRNO" when it aborts; exit 0
  *   txnoabort LAYOUT N  the same with POBJ_XALLOC_NO_ABORT: print
  *                       "tx_xalloc I failed ERRNO" for each failure
- *   next                persistent mode (PMT_RECOVERY_NEXT): for each
- *                       state, map the image and print "iteration I pid P
- *                       state S byte B" on stderr; the state's status is
- *                       B, its first byte, except 0xff: hang, and 0xfe:
- *                       a store through a null pointer
+ *   next [pass]         persistent mode (PMT_RECOVERY_NEXT): for each
+ *                       state, print "iteration I pid P state S" on
+ *                       stderr, map the image, print "byte B"; the state's
+ *                       status is B, its first byte, except 0xff: hang;
+ *                       0xfe: a store through a null pointer; 0xfd: leave
+ *                       a child running, status 0; 0xfc: leave a daemon
+ *                       (printing "daemon PID"), status 0. With "pass":
+ *                       status 0, whatever the byte.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* fallocate(2); pmcc's build does not set it */
@@ -57,11 +60,13 @@
 #include <libpmemobj.h>
 #include <pmtrace.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int usage(void)
@@ -250,17 +255,28 @@ static int allocs(const char *path, const char *layout, int n, int mode)
     return 0;
 }
 
-/* One state of "next": the image's first byte says what to do. */
-static int next_state(const char *path, int iteration)
+/* The "iteration" line, then the image's first byte (-1: no image). The
+ * line comes first: a run whose image is poisoned dies reading it. */
+static int print_iteration(const char *path, int iteration)
 {
+    fprintf(stderr, "iteration %d pid %d state %s\n", iteration, (int)getpid(),
+            env_or_dash("PMCHECK_STATE"));
     size_t len;
     char *p = map_image(path, &len);
     if (p == NULL)
-        return 2;
+        return -1;
     int byte = (unsigned char)p[0];
     pmem_unmap(p, len);
-    fprintf(stderr, "iteration %d pid %d state %s byte %d\n", iteration,
-            (int)getpid(), env_or_dash("PMCHECK_STATE"), byte);
+    fprintf(stderr, "byte %d\n", byte);
+    return byte;
+}
+
+/* One state of "next": the image's first byte says what to do. */
+static int next_state(const char *path, int iteration)
+{
+    int byte = print_iteration(path, iteration);
+    if (byte < 0)
+        return 2;
     if (byte == 0xff) {
         for (;;)
             pause();
@@ -269,14 +285,37 @@ static int next_state(const char *path, int iteration)
         volatile int *null = NULL;
         *null = 1;
     }
+    if (byte == 0xfd) {
+        if (fork() == 0) {
+            for (;;)
+                pause();
+        }
+        return 0;
+    }
+    if (byte == 0xfc) {
+        pid_t middle = fork();
+        if (middle == 0) {
+            setsid();
+            pid_t daemon = fork();
+            if (daemon == 0) {
+                for (;;)
+                    pause();
+            }
+            fprintf(stderr, "daemon %d\n", (int)daemon);
+            _exit(0);
+        }
+        waitpid(middle, NULL, 0);
+        return 0;
+    }
     return byte;
 }
 
-static int next_loop(const char *path)
+static int next_loop(const char *path, bool always_pass)
 {
     int status, iteration = 0;
     do
-        status = next_state(path, ++iteration);
+        status = always_pass ? (print_iteration(path, ++iteration), 0)
+                             : next_state(path, ++iteration);
     while (PMT_RECOVERY_NEXT(status));
     return status;
 }
@@ -362,6 +401,6 @@ int main(int argc, char **argv)
     if (argc > 4 && strcmp(mode, "txnoabort") == 0)
         return allocs(image, arg, atoi(argv[4]), 2);
     if (strcmp(mode, "next") == 0)
-        return next_loop(image);
+        return next_loop(image, arg != NULL && strcmp(arg, "pass") == 0);
     return usage();
 }
