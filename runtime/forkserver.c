@@ -13,9 +13,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,6 +507,52 @@ static bool serve_one(struct server *sv, int *child_fd)
     return false;
 }
 
+/* glibc's malloc: a chunk's header (prev_size, size) is the 16 bytes
+ * before its memory, and no chunk is smaller than 32 bytes. */
+#define CHUNK_HEADER ((uintptr_t)16)
+#define CHUNK_MIN ((uintptr_t)32)
+#define HUGE_RANGE ((uintptr_t)2 << 20)
+/* Under malloc's smallest mmap threshold (128 KiB): from the heap. */
+#define FILLER_MAX ((uintptr_t)64 << 10)
+
+/*
+ * Have the runs allocate from a fresh 2 MiB range. With pmcheck's malloc
+ * tunables (docs/recovery-runs.md) a run's heap grows in transparent huge
+ * pages - except in the range that holds the top of the server's own heap:
+ * the server touched 4 KiB pages there, so a run faults in every other
+ * page of it one by one (up to 511 faults, as many as the heap's random
+ * start decides: 0.6 ms of an 8 MiB pmemobj_open, and its spread). So,
+ * once, the server allocates the rest of that range and never frees it:
+ * malloc writes only the chunks' headers, and the runs' top chunk then
+ * starts just below the next boundary. Anything unexpected (another
+ * allocator, a free chunk that fits, a heap not made by brk) and it stops,
+ * no worse off.
+ */
+static void align_heap_top(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    uintptr_t top = (uintptr_t)sbrk(0) - mi.keepcost; /* the top chunk */
+    uintptr_t want = ((top + CHUNK_MIN + CHUNK_HEADER + HUGE_RANGE - 1) &
+                      ~(HUGE_RANGE - 1)) -
+                     CHUNK_HEADER;
+    if (mi.keepcost == 0 || top % CHUNK_HEADER != 0 ||
+        mi.keepcost < want - top + HUGE_RANGE)
+        return;
+    while (top < want) {
+        uintptr_t size = want - top < FILLER_MAX ? want - top : FILLER_MAX;
+        if (want - top - size != 0 && want - top - size < CHUNK_MIN)
+            size -= CHUNK_MIN;
+        void *filler = malloc(size - 8); /* a chunk of exactly size */
+        if (filler == NULL)
+            return;
+        if ((uintptr_t)filler != top + CHUNK_HEADER) {
+            free(filler);
+            return;
+        }
+        top += size;
+    }
+}
+
 int pmt_fs_serve(int ctl, int status, int *next_fd)
 {
     struct server sv = {.pid = getpid(),
@@ -526,6 +574,7 @@ int pmt_fs_serve(int ctl, int status, int *next_fd)
     fcntl(status, F_SETFD, FD_CLOEXEC);
     signal(SIGCHLD, SIG_DFL); /* children must stay waitable */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    align_heap_top();
     int child_fd = -1;
     while (!serve_one(&sv, &child_fd))
         ;
