@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "interpose_ndctl.h"
 #include "pmtrace_forkserver.h"
 #include "rt.h"
 
@@ -180,9 +181,12 @@ static void maybe_serve(const char *value)
      * the hypervisor in a virtual machine, and there the probe cost half
      * of a small recovery's run. Done once here, it is a no-op there. */
     __builtin_cpu_init();
-    if (process_alone() &&
-        pmt_fs_serve((int)ctl, (int)status, &recovery.next_fd) == 0)
-        return; /* a run's child */
+    if (process_alone()) {
+        /* libndctl's context likewise: every pool open asks for one. */
+        pmt_ndctl_prepare();
+        if (pmt_fs_serve((int)ctl, (int)status, &recovery.next_fd) == 0)
+            return; /* a run's child */
+    }
     close((int)ctl);
     close((int)status);
 }

@@ -726,6 +726,30 @@ static void test_runner_persistent_mode_elsewhere(void **state)
     }
 }
 
+/* A recovery's libndctl contexts: one, shared by its main thread's pool
+ * opens; its own for another thread; and outside recovery runs, a new one
+ * each time. */
+static void test_runner_ndctl_context(void **state)
+{
+    (void)state;
+    NEED_PROGRAMS();
+    struct pmc_runner *r =
+        runner_for(program("RECOVERY_PMCC"), "ndctl {image}", 5, false);
+    struct pmc_run_result res = run(r, NULL);
+    assert_int_equal(res.outcome, PMC_RUN_PASS);
+    assert_string_equal(res.stderr_tail, "main same thread different\n");
+    pmc_runner_free(r);
+    char command[1024];
+    test_format(command, sizeof(command), "%s ndctl /dev/null 2>&1",
+                program("RECOVERY_PMCC"));
+    FILE *p = popen(command, "r");
+    assert_non_null(p);
+    char line[128] = "";
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_int_equal(pclose(p), 0);
+    assert_string_equal(line, "main different thread different\n");
+}
+
 int main(void)
 {
     test_dir_create("runner");
@@ -749,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_runner_image_written_through_fd),
         cmocka_unit_test(test_runner_persistent_mode),
         cmocka_unit_test(test_runner_persistent_mode_elsewhere),
+        cmocka_unit_test(test_runner_ndctl_context),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_dir_remove();

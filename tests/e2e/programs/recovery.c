@@ -50,14 +50,20 @@
  *                       a child running, status 0; 0xfc: leave a daemon
  *                       (printing "daemon PID"), status 0. With "pass":
  *                       status 0, whatever the byte.
+ *   ndctl               ask libndctl for a context twice (as libpmemobj's
+ *                       pool open does, through the symbol it binds to),
+ *                       on the main thread and on another; print "main
+ *                       same|different thread same|different"
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* fallocate(2); pmcc's build does not set it */
 #endif
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libpmem.h>
 #include <libpmemobj.h>
+#include <pthread.h>
 #include <pmtrace.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -320,6 +326,39 @@ static int next_loop(const char *path, bool always_pass)
     return status;
 }
 
+/* Two contexts from ndctl_new, as the program's libraries would get them:
+ * "same" when they are one, "different" otherwise, "none" on failure. */
+static void *two_contexts(void *unused)
+{
+    (void)unused;
+    void *sym_new = dlsym(RTLD_DEFAULT, "ndctl_new");
+    void *sym_unref = dlsym(RTLD_DEFAULT, "ndctl_unref");
+    if (sym_new == NULL || sym_unref == NULL)
+        return "none";
+    int (*ctx_new)(void **);
+    void *(*ctx_unref)(void *);
+    memcpy(&ctx_new, &sym_new, sizeof(ctx_new));
+    memcpy(&ctx_unref, &sym_unref, sizeof(ctx_unref));
+    void *a = NULL, *b = NULL;
+    if (ctx_new(&a) != 0 || ctx_new(&b) != 0)
+        return "none";
+    const char *what = a == b ? "same" : "different";
+    ctx_unref(a);
+    ctx_unref(b);
+    return (void *)what;
+}
+
+static int ndctl_contexts(void)
+{
+    const char *main_thread = two_contexts(NULL);
+    pthread_t t;
+    void *other = "none";
+    if (pthread_create(&t, NULL, two_contexts, NULL) == 0)
+        pthread_join(t, &other);
+    fprintf(stderr, "main %s thread %s\n", main_thread, (const char *)other);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3)
@@ -400,6 +439,8 @@ int main(int argc, char **argv)
         return allocs(image, arg, atoi(argv[4]), 1);
     if (argc > 4 && strcmp(mode, "txnoabort") == 0)
         return allocs(image, arg, atoi(argv[4]), 2);
+    if (strcmp(mode, "ndctl") == 0)
+        return ndctl_contexts();
     if (strcmp(mode, "next") == 0)
         return next_loop(image, arg != NULL && strcmp(arg, "pass") == 0);
     return usage();
