@@ -587,22 +587,6 @@ int pmt_fs_serve(int ctl, int status, int *next_fd)
 
 /* ---- persistent mode, in a run's child ---------------------------------- */
 
-/* MSG_WAITALL still returns short when a handled signal interrupts it. */
-static int recv_all(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    while (len > 0) {
-        ssize_t n = recv(fd, p, len, MSG_WAITALL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int pmt_fs_next_run(int fd, int status)
 {
     /* A failed run's process is not kept: a recovery that gave up may hold
@@ -626,12 +610,12 @@ int pmt_fs_next_run(int fd, int status)
      * as a child that cannot be set up fails (127). The server kills a
      * process it will not hand a run to. */
     struct next_run next;
-    if (recv_all(fd, &next, sizeof(next)) != 0 ||
+    if (read_all(fd, &next, sizeof(next)) != 0 ||
         next.magic != NEXT_MAGIC_RUN || next.strings_size == 0 ||
         next.strings_size > PMT_FS_MAX_STRINGS)
         _exit(127);
     char *strings = malloc(next.strings_size);
-    if (strings == NULL || recv_all(fd, strings, next.strings_size) != 0 ||
+    if (strings == NULL || read_all(fd, strings, next.strings_size) != 0 ||
         strings[next.strings_size - 1] != '\0' || chdir(strings) != 0)
         _exit(127);
     edit_environment(strings + strlen(strings) + 1,
