@@ -338,12 +338,14 @@ static void fill_summary(struct explorer *e, struct pmc_crash_summary *s)
     s->stopped_site = first.stopped_site;
     s->forks = first.forks;
     s->untraced = first.untraced;
+    s->carried_over = first.carried_over;
     /* A time limit reaches the jobs at different instants: the first to
      * stop says where. */
     for (unsigned i = 1; i < e->njobs; i++) {
         struct worker_result r;
         worker_result(e->jobs[i].worker, &r);
         s->untraced += r.untraced;
+        s->carried_over += r.carried_over;
         if (r.stopped != NULL &&
             (s->stopped == NULL || r.stopped_point < s->stopped_point)) {
             s->stopped = r.stopped;
@@ -361,6 +363,12 @@ static void fill_summary(struct explorer *e, struct pmc_crash_summary *s)
                  "--loads: %" PRIu64 " recovery runs left no trace, so their "
                  "reads were not checked (is the recovery built with pmcc?)",
                  s->untraced);
+    if (s->carried_over > 0 && s->nnotes < PMC_CRASH_MAX_NOTES)
+        snprintf(s->notes[s->nnotes++], sizeof(s->notes[0]),
+                 "persistent mode: %" PRIu64 " states failed in a recovery "
+                 "process that had recovered others and passed in a new one: "
+                 "the recovery carries something from one state to the next",
+                 s->carried_over);
 }
 
 /* Read t once to its end, so that its site and string tables know every

@@ -143,7 +143,9 @@ struct pmc_crash_summary {
     uint64_t stopped_point;
     uint32_t stopped_site;
     bool forks; /* the runner used a fork server */
-    uint64_t untraced; /* with loads: runs that left no trace to read */
+    uint64_t untraced;     /* with loads: runs that left no trace to read */
+    uint64_t carried_over; /* persistent mode: states that failed only in a
+                              process that had recovered others before */
     struct pmc_model_stats model;
     unsigned nnotes; /* what the results rest on, as check.h says */
     char notes[PMC_CRASH_MAX_NOTES][256];

@@ -312,7 +312,8 @@ struct worker_result {
     uint64_t stopped_point;
     uint32_t stopped_site;
     bool forks;
-    uint64_t untraced; /* runs with loads that left no trace */
+    uint64_t untraced;     /* runs with loads that left no trace */
+    uint64_t carried_over; /* runs whose result says carried_over */
 };
 
 struct worker;

@@ -28,6 +28,7 @@ struct worker {
     struct exec *x;
     struct xfail *xf; /* with loads */
     uint64_t untraced;
+    uint64_t carried_over; /* pmc_run_result's, counted */
     struct state_set seen;
     uint64_t ordinal;
     uint64_t distinct;
@@ -139,6 +140,7 @@ static int run_state(struct worker *k, const struct crash_point *cp,
     r->state.outcome = res->outcome;
     r->state.code = res->code;
     r->state.seconds = res->seconds;
+    k->carried_over += res->carried_over;
     snprintf(r->stderr_tail, sizeof(r->stderr_tail), "%s", res->stderr_tail);
     if (k->xf != NULL) {
         int traced =
@@ -413,6 +415,7 @@ void worker_result(const struct worker *k, struct worker_result *out)
         .stopped_site = k->stopped_site,
         .forks = k->x != NULL && exec_forks(k->x),
         .untraced = k->untraced,
+        .carried_over = k->carried_over,
     };
 }
 

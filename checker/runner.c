@@ -571,6 +571,7 @@ int pmc_runner_run(struct pmc_runner *r, const struct pmc_run_request *req,
      * of a killed run not yet reaped by init) is tried again for a while. */
     int deaths = 0;
     bool again = false;
+    double first_seconds = 0;
     double busy_until = pmc_runner_now() + BUSY_SECONDS;
     for (;;) {
         if (r->server == 0) {
@@ -589,10 +590,15 @@ int pmc_runner_run(struct pmc_runner *r, const struct pmc_run_request *req,
         if ((w == RUN_ENDED || w == RUN_HUNG) && reused && !again &&
             res->outcome != PMC_RUN_PASS && !any_image_dirty(r)) {
             again = true;
+            first_seconds = res->seconds;
+            memset(res, 0, sizeof(*res));
             continue;
         }
-        if (w == RUN_ENDED || w == RUN_HUNG)
+        if (w == RUN_ENDED || w == RUN_HUNG) {
+            res->seconds += first_seconds; /* both attempts took the time */
+            res->carried_over = again && res->outcome == PMC_RUN_PASS;
             return 0;
+        }
         if (w == RUN_NO_FORK && errno == EAGAIN &&
             pmc_runner_now() < busy_until) {
             struct timespec pause = {0, 10000000};

@@ -107,6 +107,10 @@ struct pmc_run_result {
     int code;                   /* exit status or signal number */
     double seconds;             /* wall clock of the run */
     char stderr_tail[2048];     /* last lines of its standard error */
+    /* Persistent mode: it failed in a process that had recovered other
+     * states first, and passed when run again in a new process - the
+     * recovery carries something from one state to the next. */
+    bool carried_over;
     /* With trace_loads: the run's trace, valid until the next run. */
     const char *trace_path;
 };

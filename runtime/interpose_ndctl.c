@@ -36,7 +36,8 @@ struct ndctl_ctx;
 int ndctl_new(struct ndctl_ctx **ctx);
 struct ndctl_ctx *ndctl_unref(struct ndctl_ctx *ctx);
 
-/* Only ever touched by the process's main thread. */
+/* Made and handed out on the process's main thread only; read by any
+ * thread's ndctl_unref, hence atomic. */
 static struct ndctl_ctx *shared_ctx;
 
 static bool on_main_thread(void)
@@ -69,21 +70,21 @@ PMT_INTERPOSER int ndctl_new(struct ndctl_ctx **ctx)
 {
     if (!pmt_recovery_images() || !on_main_thread())
         return real_new(ctx);
-    if (shared_ctx == NULL) {
-        int rc = real_new(&shared_ctx);
-        if (rc != 0) {
-            shared_ctx = NULL;
+    struct ndctl_ctx *shared = __atomic_load_n(&shared_ctx, __ATOMIC_ACQUIRE);
+    if (shared == NULL) {
+        int rc = real_new(&shared);
+        if (rc != 0)
             return rc;
-        }
+        __atomic_store_n(&shared_ctx, shared, __ATOMIC_RELEASE);
     }
-    *ctx = shared_ctx;
+    *ctx = shared;
     return 0;
 }
 
 PMT_INTERPOSER struct ndctl_ctx *ndctl_unref(struct ndctl_ctx *ctx)
 {
-    if (ctx != NULL && ctx == shared_ctx)
-        return ctx; /* kept for the next open */
+    if (ctx != NULL && ctx == __atomic_load_n(&shared_ctx, __ATOMIC_ACQUIRE))
+        return NULL; /* as if released; kept for the next open */
     static void *cache;
     void *sym = real_symbol(&cache, "ndctl_unref");
     if (sym == NULL)
@@ -96,8 +97,8 @@ PMT_INTERPOSER struct ndctl_ctx *ndctl_unref(struct ndctl_ctx *ctx)
 void pmt_ndctl_prepare(void)
 {
     static void *cache;
-    if (real_symbol(&cache, "ndctl_new") == NULL)
-        return; /* the program does not use libndctl */
+    if (!pmt_recovery_images() || real_symbol(&cache, "ndctl_new") == NULL)
+        return; /* not a recovery, or a program without libndctl */
     struct ndctl_ctx *ctx;
     if (ndctl_new(&ctx) == 0)
         ndctl_unref(ctx);

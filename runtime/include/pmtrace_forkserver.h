@@ -1,7 +1,7 @@
 /*
  * pmtrace_forkserver.h - how pmcheck's recovery runner (checker/runner.h)
  * talks to the process that starts its runs, and what a run finds in its
- * environment. Version 2.
+ * environment. Version 3.
  *
  * The fork server. The runner starts the recovery program once with
  * PMCHECK_FORKSERVER="C,S": C is the read end of a pipe the runner writes
@@ -36,12 +36,12 @@
 
 #include <stdint.h>
 
-#define PMT_FS_VERSION 2
+#define PMT_FS_VERSION 3
 
 /* In the file of every program that can serve: the runner looks for it
  * before it starts a program with PMCHECK_FORKSERVER, so that a program
  * that cannot serve is never run just to find that out. */
-#define PMT_FS_MARKER "pmtrace: fork server, protocol version 2"
+#define PMT_FS_MARKER "pmtrace: fork server, protocol version 3"
 
 /* "C,S": the server's request and answer descriptors. Unset by the server
  * before its first fork, so nothing a run starts sees it. */
@@ -159,7 +159,9 @@ struct pmt_fs_ended {
  *  - The caller must be single-threaded and have no child: fork copies one
  *    thread, and the server reaps and kills every child it has.
  *  - The server takes no lock and uses no stdio stream; it uses the heap
- *    for the request it holds. A run's child starts with the caller's
+ *    for the request it holds, and once, before its first fork, fills the
+ *    rest of the 2 MiB range at the top of its heap (up to 2 MiB, kept) so
+ *    that the runs' heaps start at a huge-page boundary. A run's child starts with the caller's
  *    state, plus what the request says.
  */
 int pmt_fs_serve(int ctl, int status, int *next_fd);

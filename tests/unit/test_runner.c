@@ -678,10 +678,21 @@ static void test_runner_persistent_mode(void **state)
                      pmc_run_outcome_name(res.outcome), res.code, it, pid,
                      last_pid, res.stderr_tail);
     }
+    /* A state that fails only after others in the same process passes in
+     * a new one, which the result says, with both attempts' time. */
+    int it, daemon = 0, first = pid;
+    struct pmc_run_result res = next_run(r, 0xfb, &req, &it, &pid);
+    assert_int_equal(res.outcome, PMC_RUN_PASS);
+    assert_int_equal(it, 1);
+    assert_int_not_equal(pid, first);
+    assert_true(res.carried_over);
+    res = next_run(r, 0, &req, &it, &pid);
+    assert_int_equal(it, 2);
+    assert_false(res.carried_over);
+    first = pid;
     /* A daemon the run left is gone when its end is reported; the process
      * goes on. */
-    int it, daemon = 0, first = pid;
-    struct pmc_run_result res = next_run(r, 0xfc, &req, &it, &pid);
+    res = next_run(r, 0xfc, &req, &it, &pid);
     const char *line = strstr(res.stderr_tail, "daemon ");
     assert_non_null(line);
     assert_int_equal(sscanf(line, "daemon %d", &daemon), 1);

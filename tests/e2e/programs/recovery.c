@@ -48,8 +48,10 @@
  *                       status is B, its first byte, except 0xff: hang;
  *                       0xfe: a store through a null pointer; 0xfd: leave
  *                       a child running, status 0; 0xfc: leave a daemon
- *                       (printing "daemon PID"), status 0. With "pass":
- *                       status 0, whatever the byte.
+ *                       (printing "daemon PID"), status 0; 0xfb: 9 if
+ *                       the process recovered a state before, else 0
+ *                       (a recovery that carries something over). With
+ *                       "pass": status 0, whatever the byte.
  *   ndctl               ask libndctl for a context twice (as libpmemobj's
  *                       pool open does, through the symbol it binds to),
  *                       on the main thread and on another; print "main
@@ -291,6 +293,8 @@ static int next_state(const char *path, int iteration)
         volatile int *null = NULL;
         *null = 1;
     }
+    if (byte == 0xfb)
+        return iteration > 1 ? 9 : 0;
     if (byte == 0xfd) {
         if (fork() == 0) {
             for (;;)
@@ -331,6 +335,9 @@ static int next_loop(const char *path, bool always_pass)
 static void *two_contexts(void *unused)
 {
     (void)unused;
+    /* As the dynamic linker binds libpmem's and libpmemobj's references
+     * (ndctl_new@LIBNDCTL_1: an unversioned definition in the executable
+     * satisfies them, LD_DEBUG=bindings shows; dlvsym would not take it). */
     void *sym_new = dlsym(RTLD_DEFAULT, "ndctl_new");
     void *sym_unref = dlsym(RTLD_DEFAULT, "ndctl_unref");
     if (sym_new == NULL || sym_unref == NULL)
