@@ -14,6 +14,9 @@
  *    image list once, before its first fork.
  *  - The image table is immutable once read; the queries below are lock
  *    free and cost one load when there are no images.
+ *  - pmtrace_recovery_next (pmtrace.h, defined in recovery.c) is persistent
+ *    mode's side in the run's process: pmt_fs_next_run on the socket the
+ *    server gave the run, while the process is alone.
  */
 #ifndef PMT_RECOVERY_H
 #define PMT_RECOVERY_H
