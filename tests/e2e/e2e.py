@@ -131,11 +131,22 @@ def load_manifest(source):
         return json.load(f)["programs"]
 
 
+def tmpfs():
+    """Where scratch files go: tmpfs when there is one (pools there behave
+    like emulated pmem and cost no disk), else the default temporary
+    directory (None)."""
+    return "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
 def scratch_dir(prefix):
-    """A temporary directory on tmpfs when there is one: pools there behave
-    like emulated pmem and cost no disk."""
-    base = "/dev/shm" if os.path.isdir("/dev/shm") else None
-    return tempfile.TemporaryDirectory(prefix=prefix, dir=base)
+    """A temporary directory on tmpfs, removed with the object."""
+    return tempfile.TemporaryDirectory(prefix=prefix, dir=tmpfs())
+
+
+def scratch_path(prefix):
+    """A temporary directory on tmpfs that stays until the caller removes
+    it (a test may keep it for a look)."""
+    return tempfile.mkdtemp(prefix=prefix, dir=tmpfs())
 
 
 def build_source_args():

@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 
 import corpus
 
@@ -88,9 +87,7 @@ def main():
     known_warnings = {(w["rule"], w["file"], w["line"])
                       for w in expected["warnings"]}
 
-    work = args.work or tempfile.mkdtemp(
-        prefix="pmcheck-pmdk-",
-        dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    work = args.work or corpus.e2e.scratch_path("pmcheck-pmdk-")
     failures, report = [], []
     try:
         c = corpus.Corpus(tools, work, args.examples)

@@ -29,7 +29,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import corpus
 
@@ -136,9 +135,7 @@ def main():
         print(f"skipped: {args.examples} is not installed")
         return SKIP
     tools = corpus.e2e.Tools(args.build, args.source)
-    work = args.work or tempfile.mkdtemp(
-        prefix="pmcheck-pmdk-xfail-",
-        dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    work = args.work or corpus.e2e.scratch_path("pmcheck-pmdk-xfail-")
     failures = 0
     try:
         c = corpus.Corpus(tools, work, examples=args.examples)

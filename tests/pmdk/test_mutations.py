@@ -59,7 +59,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import corpus
@@ -126,9 +125,7 @@ class Mutations(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tools = corpus.e2e.Tools(ARGS.build, ARGS.source)
-        cls.work = tempfile.mkdtemp(
-            prefix="pmcheck-mutations-",
-            dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+        cls.work = corpus.e2e.scratch_path("pmcheck-mutations-")
 
     @classmethod
     def tearDownClass(cls):
@@ -201,9 +198,7 @@ class CrashMutations(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tools = corpus.e2e.Tools(ARGS.build, ARGS.source)
-        cls.work = tempfile.mkdtemp(
-            prefix="pmcheck-mutations-crash-",
-            dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+        cls.work = corpus.e2e.scratch_path("pmcheck-mutations-crash-")
         cls.walk = os.path.join(cls.work, "walk.sh")
         with open(cls.walk, "w") as f:
             f.write(WALK_SH)
